@@ -1,0 +1,242 @@
+/**
+ * Settings in one place: defaults < config file < environment < flags/request body.
+ * `loadSettings` is the only code that reads process.env (callers pass it in) and the
+ * config file; the result is validated once and frozen.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import cron from 'node-cron';
+import type { Category, Policy } from '../engine/types.js';
+import { CATEGORIES } from '../engine/types.js';
+import { DEFAULT_HOST, DEFAULT_PATHS, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
+import { type ConfigFile, ConfigFileSchema, type RunOverrides, RunOverridesSchema, type TableConfig } from './schema.js';
+import { describeFirstError } from './validation.js';
+
+/** A bad flag, environment variable or config file: one line naming the field and the fix. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_CLEANUP_CONFIG';
+}
+
+export interface Paths {
+  backups: string;
+  logs: string;
+  database: string;
+  temp: readonly string[];
+  sessions: string;
+  archive: string;
+  state: string;
+  log_file: string;
+}
+
+export interface Settings {
+  /** Absolute data root. */
+  root: string;
+  rootSource: 'flag' | 'env' | 'config' | 'default';
+  configFile: string | null;
+  /** Root-relative, validated to stay inside the root. */
+  paths: Readonly<Paths>;
+  policy: Policy;
+  protect: readonly string[];
+  tables: Readonly<Partial<Record<'tasks' | 'errors' | 'prompts', TableConfig>>>;
+  /** A cron expression, or 'off'. */
+  schedule: string;
+  timezone: string | undefined;
+  scheduleDryRun: boolean;
+  host: string;
+  port: number;
+  apiToken: string | undefined;
+  logLevel: string;
+}
+
+export interface LoadOptions {
+  /** Usually process.env. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** `--root`. */
+  root?: string;
+  /** `--config`. */
+  configFile?: string;
+  /** Base for relative paths (cwd). */
+  cwd?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Loads, validates and freezes the settings. Throws ConfigError with a one-line message. */
+export function loadSettings(opts: LoadOptions): Settings {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env;
+  const configPath = opts.configFile ?? nonEmpty(env.CLEANUP_CONFIG);
+  const file = configPath ? readConfigFile(path.resolve(cwd, configPath)) : {};
+  const configDir = configPath ? path.dirname(path.resolve(cwd, configPath)) : cwd;
+
+  const { root, rootSource } = resolveRoot(opts, file, cwd, configDir);
+  const paths = resolvePaths(file);
+  const policy = applyRetention(DEFAULT_POLICY, file, 'config file');
+  const schedule = nonEmpty(env.CLEANUP_SCHEDULE) ?? file.schedule ?? DEFAULT_SCHEDULE;
+  const timezone = nonEmpty(env.CLEANUP_TZ) ?? file.timezone;
+  validateSchedule(schedule, env.CLEANUP_SCHEDULE ? 'CLEANUP_SCHEDULE' : 'schedule');
+  if (timezone !== undefined) validateTimezone(timezone, env.CLEANUP_TZ ? 'CLEANUP_TZ' : 'timezone');
+
+  const settings: Settings = {
+    root,
+    rootSource,
+    configFile: configPath ? path.resolve(cwd, configPath) : null,
+    paths,
+    policy,
+    protect: Object.freeze([...(file.protect ?? [])]),
+    tables: Object.freeze({ ...(file.tables ?? {}) }),
+    schedule,
+    timezone,
+    scheduleDryRun: parseBool(env.CLEANUP_SCHEDULE_DRY_RUN, 'CLEANUP_SCHEDULE_DRY_RUN', false),
+    host: nonEmpty(env.HOST) ?? DEFAULT_HOST,
+    port: parsePort(env.PORT),
+    apiToken: nonEmpty(env.CLEANUP_API_TOKEN),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  };
+  return Object.freeze(settings);
+}
+
+/** Returns a copy of the settings pointing at another root (tests, the CLI's --root). */
+export function withRoot(settings: Settings, root: string): Settings {
+  return Object.freeze({ ...settings, root: path.resolve(root), rootSource: 'flag' as const });
+}
+
+/** Merges a run's overrides (request body or CLI flags) over the settings' policy. */
+export function resolvePolicy(settings: Settings, overrides: RunOverrides | undefined): Policy {
+  if (!overrides) return settings.policy;
+  if (!Value.Check(RunOverridesSchema, overrides)) {
+    throw new ConfigError(describeFirstError(RunOverridesSchema, overrides, 'request'));
+  }
+  return applyRetention(settings.policy, overrides, 'request');
+}
+
+/** The categories a run covers: all by default. */
+export function resolveCategories(overrides: RunOverrides | undefined): readonly Category[] {
+  return overrides?.categories?.length ? CATEGORIES.filter((c) => overrides.categories?.includes(c)) : CATEGORIES;
+}
+
+function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: string): Policy {
+  let backupRetention = base.backupRetention;
+  const br = src.backup_retention;
+  if (typeof br === 'number') {
+    // An integer sets every environment, including the named defaults.
+    backupRetention = Object.fromEntries([
+      ...Object.keys(base.backupRetention).map((k) => [k, br] as const),
+      ['default', br] as const,
+    ]) as Policy['backupRetention'];
+  } else if (br && typeof br === 'object') {
+    for (const [env, n] of Object.entries(br)) {
+      if (!Number.isInteger(n) || n < 1) {
+        throw new ConfigError(`${where}: backup_retention.${env} must be an integer >= 1 (got ${JSON.stringify(n)})`);
+      }
+    }
+    backupRetention = { ...base.backupRetention, ...br } as Policy['backupRetention'];
+  }
+  return Object.freeze({
+    backupRetention: Object.freeze(backupRetention),
+    logAgeDays: src.log_age_days ?? base.logAgeDays,
+    taskAgeDays: src.task_age_days ?? base.taskAgeDays,
+    errorAgeDays: src.error_age_days ?? base.errorAgeDays,
+    promptAgeDays: src.prompt_age_days ?? base.promptAgeDays,
+    tempAgeHours: src.temp_age_hours ?? base.tempAgeHours,
+  });
+}
+
+function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): check --config / CLEANUP_CONFIG`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!Value.Check(ConfigFileSchema, data)) {
+    throw new ConfigError(`config file ${file}: ${describeFirstError(ConfigFileSchema, data, 'config')}`);
+  }
+  for (const g of data.protect ?? []) {
+    if (g.startsWith('/')) throw new ConfigError(`config file ${file}: protect glob "${g}" must be relative to the root (e.g. "logs/keep_me*")`);
+  }
+  return data;
+}
+
+function resolveRoot(opts: LoadOptions, file: ConfigFile, cwd: string, configDir: string) {
+  if (opts.root !== undefined) {
+    if (opts.root === '') throw new ConfigError('--root needs a directory');
+    return { root: path.resolve(cwd, opts.root), rootSource: 'flag' as const };
+  }
+  const envRoot = nonEmpty(opts.env.ARCHITECT_HOME);
+  if (envRoot) return { root: path.resolve(cwd, envRoot), rootSource: 'env' as const };
+  // A config file's relative root is read relative to the file, so the file means the same from any cwd.
+  if (file.root) return { root: path.resolve(configDir, file.root), rootSource: 'config' as const };
+  return { root: path.resolve(cwd, DEFAULT_ROOT), rootSource: 'default' as const };
+}
+
+function resolvePaths(file: ConfigFile): Paths {
+  const merged: Paths = { ...DEFAULT_PATHS, ...(file.paths ?? {}) };
+  const check = (key: string, p: string) => {
+    const norm = path.posix.normalize(p.replace(/\\/g, '/'));
+    if (path.isAbsolute(p) || norm === '..' || norm.startsWith('../') || p.includes('\0')) {
+      throw new ConfigError(`config: paths.${key} must be a relative path inside the root (got ${JSON.stringify(p)})`);
+    }
+    if (norm === '.' || norm === '') {
+      throw new ConfigError(`config: paths.${key} must name a folder or file below the root, not the root itself`);
+    }
+    return norm.replace(/\/+$/, '');
+  };
+  return Object.freeze({
+    backups: check('backups', merged.backups),
+    logs: check('logs', merged.logs),
+    database: check('database', merged.database),
+    temp: Object.freeze(merged.temp.map((t, i) => check(`temp[${i}]`, t))),
+    sessions: check('sessions', merged.sessions),
+    archive: check('archive', merged.archive),
+    state: check('state', merged.state),
+    log_file: check('log_file', merged.log_file),
+  });
+}
+
+function validateSchedule(expr: string, name: string) {
+  if (expr === 'off') return;
+  if (!cron.validate(expr)) {
+    throw new ConfigError(`${name} "${expr}" is not a valid cron expression (e.g. "0 * * * *" for hourly, or "off")`);
+  }
+}
+
+function validateTimezone(tz: string, name: string) {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new ConfigError(`${name} "${tz}" is not a known time zone (e.g. "UTC", "Europe/Berlin")`);
+  }
+}
+
+function parseBool(v: string | undefined, name: string, dflt: boolean): boolean {
+  if (v === undefined || v === '') return dflt;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(s)) return true;
+  if (['false', '0', 'no'].includes(s)) return false;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+function parsePort(v: string | undefined): number {
+  if (v === undefined || v === '') return DEFAULT_PORT;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError(`PORT must be an integer from 0 to 65535 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+function parseLogLevel(v: string | undefined): string {
+  if (v === undefined || v === '') return 'info';
+  if (!LOG_LEVELS.includes(v)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

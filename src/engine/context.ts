@@ -1,0 +1,49 @@
+/**
+ * What a category handler gets for one run, and the handler contract itself.
+ * Adding a category = one handler file + one line in handlers.ts.
+ */
+import type { Settings } from '../config/settings.js';
+import type { Category, Item, ItemError, Policy, Skipped } from './types.js';
+
+/** The sink a handler reports into; the orchestrator counts, logs and records. */
+export interface Reporter {
+  /** An item removed (real run) or that would be removed (dry run). */
+  item(item: Item): void;
+  /** An item the policy would remove but a protection or re-check kept. */
+  skipped(skipped: Skipped): void;
+  /** An item whose removal failed; the run goes on. */
+  error(error: ItemError): void;
+  /** Something the operator should know that is not an item (missing table, unreadable ages…). */
+  warning(message: string): void;
+  /** Progress for `/status` while a run is in progress. */
+  progress(category: Category, phase: 'planning' | 'executing', done: number): void;
+}
+
+/** Minimal logger shape (pino's) so the engine does not depend on a logger implementation. */
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface RunContext {
+  readonly settings: Settings;
+  readonly policy: Policy;
+  /** The run's clock: every age is computed against this instant (ms since epoch). */
+  readonly now: number;
+  readonly dryRun: boolean;
+  readonly runId: string;
+  readonly report: Reporter;
+  /** Aborted on shutdown: handlers stop between batches and return. */
+  readonly signal: AbortSignal;
+  readonly logger: EngineLogger;
+  /** Test hook, real runs leave it undefined: called after planning, before executing. */
+  readonly beforeExecute?: (category: Category) => Promise<void> | void;
+}
+
+/** One category's collector + planner + executor. `run` plans, and executes unless ctx.dryRun. */
+export interface CategoryHandler {
+  readonly category: Category;
+  run(ctx: RunContext): Promise<void>;
+}

@@ -1,0 +1,122 @@
+/**
+ * The pure planner: candidates + policy + now -> decisions, each with one reason a person
+ * can read. No fs, no database, no clock: everything it knows comes in its arguments.
+ * Rules are rows in AGE_RULES; the one safety rail for backups (keep at least one) lives
+ * in `retentionFor`.
+ */
+import type { Category, Decision, FileCandidate, Policy, RowCandidate } from './types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface AgeRule {
+  /** Limit in ms for this category under a policy. */
+  limitMs(p: Policy): number;
+  unit: 'days' | 'hours';
+  /** What the timestamp means: "modified", "finished", … */
+  verb: string;
+  action: 'delete' | 'archive';
+}
+
+/** One row per age-based category: adding a category adds a row. */
+export const AGE_RULES: Readonly<Record<Exclude<Category, 'backups'>, AgeRule>> = {
+  logs: { limitMs: (p) => p.logAgeDays * DAY, unit: 'days', verb: 'modified', action: 'delete' },
+  temp: { limitMs: (p) => p.tempAgeHours * HOUR, unit: 'hours', verb: 'modified', action: 'delete' },
+  tasks: { limitMs: (p) => p.taskAgeDays * DAY, unit: 'days', verb: 'finished', action: 'delete' },
+  errors: { limitMs: (p) => p.errorAgeDays * DAY, unit: 'days', verb: 'resolved', action: 'delete' },
+  prompts: { limitMs: (p) => p.promptAgeDays * DAY, unit: 'days', verb: 'created', action: 'archive' },
+};
+
+/** The cutoff instant: items strictly older than it (timestamp < cutoff) are removed. */
+export function cutoffFor(category: Exclude<Category, 'backups'>, policy: Policy, now: number): number {
+  return now - AGE_RULES[category].limitMs(policy);
+}
+
+/** How many backups an environment keeps; never less than one (the policy's safety rail). */
+export function retentionFor(policy: Policy, env: string): number {
+  const n = Object.hasOwn(policy.backupRetention, env) ? policy.backupRetention[env] : policy.backupRetention.default;
+  if (n === undefined || !Number.isInteger(n) || n < 1) {
+    throw new RangeError(`backup retention for ${env} must be an integer >= 1 (got ${n})`);
+  }
+  return n;
+}
+
+/**
+ * Backups: per environment, the N most recent (by name timestamp, else mtime; ties by name)
+ * are kept whatever else is true; the rest are deleted unless protected.
+ */
+export function planBackups(candidates: readonly FileCandidate[], policy: Policy): Decision<FileCandidate>[] {
+  const byEnv = new Map<string, FileCandidate[]>();
+  for (const c of candidates) {
+    const env = c.env ?? 'default';
+    let list = byEnv.get(env);
+    if (!list) byEnv.set(env, (list = []));
+    list.push(c);
+  }
+  const decisions: Decision<FileCandidate>[] = [];
+  for (const env of [...byEnv.keys()].sort()) {
+    const keep = retentionFor(policy, env);
+    const ranked = (byEnv.get(env) ?? []).sort(
+      (a, b) => b.timestampMs - a.timestampMs || (a.target < b.target ? 1 : a.target > b.target ? -1 : 0),
+    );
+    ranked.forEach((c, i) => {
+      if (i < keep) {
+        decisions.push({ candidate: c, action: 'keep', reason: `one of the ${keep} most recent ${env} backups` });
+      } else if (c.protectedReason) {
+        decisions.push({ candidate: c, action: 'skip', reason: c.protectedReason });
+      } else {
+        decisions.push({ candidate: c, action: 'delete', reason: `older than the ${keep} most recent ${env} backups` });
+      }
+    });
+  }
+  return decisions;
+}
+
+/** Logs and temp files: removed when strictly older than the limit, unless protected. */
+export function decideFile(c: FileCandidate, policy: Policy, now: number): Decision<FileCandidate> {
+  const category = c.category === 'backups' ? 'logs' : c.category;
+  const rule = AGE_RULES[category];
+  const limit = rule.limitMs(policy);
+  const age = now - c.timestampMs;
+  if (!(age > limit)) {
+    return { candidate: c, action: 'keep', reason: `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}` };
+  }
+  if (c.protectedReason) return { candidate: c, action: 'skip', reason: c.protectedReason };
+  return { candidate: c, action: rule.action, reason: `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}` };
+}
+
+/** Database rows: removed (prompts: archived) when strictly older than the limit; unreadable ages are kept. */
+export function decideRow(c: RowCandidate, policy: Policy, now: number): Decision<RowCandidate> {
+  const rule = AGE_RULES[c.category];
+  const limit = rule.limitMs(policy);
+  if (c.timestampMs === null) return { candidate: c, action: 'keep', reason: 'age cannot be read' };
+  const age = now - c.timestampMs;
+  const reason = `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}`;
+  return { candidate: c, action: age > limit ? rule.action : 'keep', reason };
+}
+
+/** The policy in plain English, one line per category (server start-up log, CLI header). */
+export function describePolicy(policy: Policy): string[] {
+  const envs = Object.entries(policy.backupRetention)
+    .filter(([k]) => k !== 'default')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return [
+    `backups: keep the most recent per environment (${envs}; any other ${policy.backupRetention.default})`,
+    `logs: delete files modified more than ${policy.logAgeDays} days ago`,
+    `tasks: delete completed/cancelled tasks finished more than ${policy.taskAgeDays} days ago`,
+    `errors: delete resolved errors older than ${policy.errorAgeDays} days`,
+    `prompts: archive prompts created more than ${policy.promptAgeDays} days ago`,
+    `temp: delete temp and cache files modified more than ${policy.tempAgeHours} hours ago`,
+  ];
+}
+
+function formatAge(ms: number, unit: 'days' | 'hours'): string {
+  const n = Math.floor(ms / (unit === 'days' ? DAY : HOUR));
+  return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+}
+
+function formatLimit(ms: number, unit: 'days' | 'hours'): string {
+  const n = Math.round(ms / (unit === 'days' ? DAY : HOUR));
+  return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+}
