@@ -1,0 +1,43 @@
+/**
+ * The service's logger: pino JSON lines to stdout and to the log file (SPEC section 1,
+ * default `logs/cleanup_worker.log` under the root). The file is only opened when the root
+ * exists, so logging never creates a missing root.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Settings } from './config/settings.js';
+
+export interface LoggerOptions {
+  /** Also write to stdout (server: yes; CLI: no, stdout is for people). */
+  stdout: boolean;
+  /** Write to the root's log file (default true). */
+  file?: boolean;
+}
+
+/** Creates the pino logger for a process; call `closeLogger` before exit to flush the file. */
+export function createLogger(settings: Settings, opts: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [];
+  if (opts.stdout) streams.push({ level: settings.logLevel as pino.Level, stream: process.stdout });
+  if (opts.file !== false && existsSync(settings.root)) {
+    const dest = path.join(settings.root, settings.paths.log_file);
+    streams.push({ level: settings.logLevel as pino.Level, stream: pino.destination({ dest, mkdir: true, sync: false }) });
+  }
+  if (streams.length === 0) return pino({ level: 'silent' });
+  return pino(
+    {
+      level: settings.logLevel,
+      base: { pid: process.pid, service: 'cleanup-worker' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    },
+    pino.multistream(streams),
+  );
+}
+
+/** Flushes pending log lines (async file destination) before the process exits. */
+export function closeLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    logger.flush(() => resolve());
+  });
+}

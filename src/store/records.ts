@@ -1,0 +1,54 @@
+/** Maps state.db rows to the RunRecord the API and CLI show. */
+import type { RunStatus, Stats, Trigger } from '../engine/types.js';
+import type { RunRecord } from './types.js';
+
+export interface RowShape {
+  run_id: string;
+  trigger: string;
+  dry_run: number;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  stats: string | null;
+  items_total: number;
+  skipped_total: number;
+  errors_total: number;
+  pid: number;
+  settings: string | null;
+  warnings: string | null;
+  skipped: string | null;
+  errors: string | null;
+  progress: string | null;
+}
+
+const ZERO: Stats = {
+  backups_deleted: 0,
+  logs_deleted: 0,
+  tasks_deleted: 0,
+  errors_deleted: 0,
+  prompts_deleted: 0,
+  temp_files_deleted: 0,
+  space_freed_mb: 0,
+};
+
+/** Parses the JSON columns of one runs row. */
+export function toRunRecord(row: RowShape): RunRecord {
+  return {
+    run_id: row.run_id,
+    trigger: row.trigger as Trigger,
+    dry_run: row.dry_run === 1,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    status: row.status as RunStatus,
+    stats: row.stats ? (JSON.parse(row.stats) as Stats) : { ...ZERO },
+    items_total: row.items_total,
+    skipped_total: row.skipped_total,
+    errors_total: row.errors_total,
+    pid: row.pid,
+    settings: row.settings ? JSON.parse(row.settings) : null,
+    warnings: row.warnings ? JSON.parse(row.warnings) : [],
+    skipped: row.skipped ? JSON.parse(row.skipped) : [],
+    errors: row.errors ? JSON.parse(row.errors) : [],
+    progress: row.progress ? JSON.parse(row.progress) : null,
+  };
+}

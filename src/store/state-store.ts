@@ -1,0 +1,216 @@
+/**
+ * The state store: `<root>/.cleanup/state.db` (SQLite, WAL) holding every run, every item
+ * it removed, and the one-run-at-a-time lock shared by every process on the machine.
+ *
+ * The lock is a single row taken inside a `BEGIN IMMEDIATE` transaction, so two processes
+ * can never both take it; its owner is identified by pid plus the process start time from
+ * /proc (so a recycled pid is not mistaken for a live owner). A lock whose owner is gone is
+ * taken over and its run marked `interrupted`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Settings } from '../config/settings.js';
+import type { Item } from '../engine/types.js';
+import { isProcessAlive, processStartTime } from './process-identity.js';
+import { type RowShape, toRunRecord } from './records.js';
+import { BusyError, type FinishRun, type RunProgress, type RunRecord, type StartRun, type StateStore } from './types.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL UNIQUE,
+     trigger TEXT NOT NULL,
+     dry_run INTEGER NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     status TEXT NOT NULL,
+     stats TEXT,
+     items_total INTEGER NOT NULL DEFAULT 0,
+     skipped_total INTEGER NOT NULL DEFAULT 0,
+     errors_total INTEGER NOT NULL DEFAULT 0,
+     pid INTEGER NOT NULL,
+     pid_start TEXT,
+     settings TEXT,
+     warnings TEXT,
+     skipped TEXT,
+     errors TEXT,
+     progress TEXT
+   );
+   CREATE INDEX runs_real_finished ON runs (dry_run, status, id);
+   CREATE TABLE run_items (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL,
+     category TEXT NOT NULL,
+     target TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     action TEXT NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX run_items_run ON run_items (run_id, id);
+   CREATE TABLE lock (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     run_id TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     pid_start TEXT,
+     acquired_at TEXT NOT NULL
+   );`,
+];
+
+/** Opens (creating if needed) the state database of a root. The root itself must exist. */
+export function openStateStore(settings: Settings): StateStore {
+  const dir = path.join(settings.root, settings.paths.state);
+  mkdirSync(dir, { recursive: true });
+  return openStateStoreAt(path.join(dir, 'state.db'));
+}
+
+/** Opens a state database at an explicit file path (tests, tools). */
+export function openStateStoreAt(file: string): StateStore {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  return createStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+interface LockRow {
+  run_id: string;
+  pid: number;
+  pid_start: string | null;
+}
+
+function createStore(db: Database.Database): StateStore {
+  const myPid = process.pid;
+  const myStart = processStartTime(myPid);
+  const q = {
+    lock: db.prepare<[], LockRow>('SELECT run_id, pid, pid_start FROM lock WHERE id = 1'),
+    takeLock: db.prepare('INSERT OR REPLACE INTO lock (id, run_id, pid, pid_start, acquired_at) VALUES (1, ?, ?, ?, ?)'),
+    freeLock: db.prepare('DELETE FROM lock WHERE id = 1 AND run_id = ?'),
+    insertRun: db.prepare(
+      `INSERT INTO runs (run_id, trigger, dry_run, started_at, status, pid, pid_start, settings, progress)
+       VALUES (?, ?, ?, ?, 'running', ?, ?, ?, NULL)`,
+    ),
+    interrupt: db.prepare(
+      `UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE run_id = ? AND status = 'running'`,
+    ),
+    runningRows: db.prepare<[], { run_id: string; pid: number; pid_start: string | null }>(
+      `SELECT run_id, pid, pid_start FROM runs WHERE status = 'running'`,
+    ),
+    insertItem: db.prepare('INSERT INTO run_items (run_id, category, target, bytes, action, reason) VALUES (?, ?, ?, ?, ?, ?)'),
+    progress: db.prepare('UPDATE runs SET progress = ?, items_total = ? WHERE run_id = ?'),
+    finish: db.prepare(
+      `UPDATE runs SET status = ?, finished_at = ?, stats = ?, items_total = ?, skipped_total = ?, errors_total = ?,
+         warnings = ?, skipped = ?, errors = ?, progress = NULL WHERE run_id = ?`,
+    ),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs'),
+    list: db.prepare<[number, number], RowShape>('SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?'),
+    get: db.prepare<[string], RowShape>('SELECT * FROM runs WHERE run_id = ?'),
+    items: db.prepare<[string, number, number], Item>(
+      'SELECT category, target, bytes, action, reason FROM run_items WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?',
+    ),
+    itemCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM run_items WHERE run_id = ?'),
+    lastReal: db.prepare<[], RowShape>(
+      `SELECT * FROM runs WHERE dry_run = 0 AND status IN ('succeeded', 'partial', 'failed') ORDER BY id DESC LIMIT 1`,
+    ),
+  };
+
+  const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
+
+  const startRun = db.transaction((run: StartRun): string => {
+    const held = q.lock.get();
+    if (held) {
+      if (ownerAlive(held.pid, held.pid_start)) {
+        const row = q.get.get(held.run_id);
+        throw new BusyError(held.run_id, row?.trigger ?? null, held.pid);
+      }
+      q.interrupt.run(new Date().toISOString(), held.run_id);
+    }
+    const runId = randomUUID();
+    q.insertRun.run(runId, run.trigger, run.dryRun ? 1 : 0, run.startedAt, myPid, myStart, JSON.stringify(run.settings));
+    q.takeLock.run(runId, myPid, myStart, run.startedAt);
+    return runId;
+  });
+
+  const appendItems = db.transaction((runId: string, items: readonly Item[]) => {
+    for (const i of items) q.insertItem.run(runId, i.category, i.target, i.bytes, i.action, i.reason);
+  });
+
+  const finishRun = db.transaction((runId: string, r: FinishRun) => {
+    q.finish.run(
+      r.status,
+      r.finishedAt,
+      JSON.stringify(r.stats),
+      r.itemsTotal,
+      r.skippedTotal,
+      r.errorsTotal,
+      JSON.stringify(r.warnings),
+      JSON.stringify(r.skipped),
+      JSON.stringify(r.errors),
+      runId,
+    );
+    q.freeLock.run(runId);
+  });
+
+  const markInterrupted = db.transaction((): number => {
+    let n = 0;
+    const now = new Date().toISOString();
+    for (const row of q.runningRows.all()) {
+      if (ownerAlive(row.pid, row.pid_start)) continue;
+      n += q.interrupt.run(now, row.run_id).changes;
+      q.freeLock.run(row.run_id);
+    }
+    const held = q.lock.get();
+    if (held && !ownerAlive(held.pid, held.pid_start)) q.freeLock.run(held.run_id);
+    return n;
+  });
+
+  return {
+    startRun: (run) => startRun.immediate(run),
+    appendItems: (runId, items) => {
+      if (items.length) appendItems.immediate(runId, items);
+    },
+    updateProgress: (runId: string, p: RunProgress) => {
+      q.progress.run(JSON.stringify(p), p.items_so_far, runId);
+    },
+    finishRun: (runId, r) => finishRun.immediate(runId, r),
+    markInterrupted: () => markInterrupted.immediate(),
+    listRuns(limit, offset) {
+      const total = q.count.get()?.n ?? 0;
+      return { runs: q.list.all(limit, offset).map(toRunRecord), total };
+    },
+    getRun(runId) {
+      const row = q.get.get(runId);
+      return row ? toRunRecord(row) : null;
+    },
+    listItems(runId, limit, offset) {
+      return { items: q.items.all(runId, limit, offset), total: q.itemCount.get(runId)?.n ?? 0 };
+    },
+    lastRealRun() {
+      const row = q.lastReal.get();
+      return row ? toRunRecord(row) : null;
+    },
+    runningRun(): RunRecord | null {
+      const held = q.lock.get();
+      if (!held || !ownerAlive(held.pid, held.pid_start)) return null;
+      const row = q.get.get(held.run_id);
+      return row ? toRunRecord(row) : null;
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+

@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStateStore, openStateStoreAt } from '../../src/store/state-store.js';
+import { BusyError } from '../../src/store/types.js';
+import { isProcessAlive, processStartTime } from '../../src/store/process-identity.js';
+import { makeTempDir, settingsFor } from '../helpers/temp-root.js';
+import type { FinishRun } from '../../src/store/types.js';
+
+const zero = { backups_deleted: 0, logs_deleted: 0, tasks_deleted: 0, errors_deleted: 0, prompts_deleted: 0, temp_files_deleted: 0, space_freed_mb: 0 };
+const done = (over: Partial<FinishRun> = {}): FinishRun => ({
+  status: 'succeeded', finishedAt: new Date().toISOString(), stats: zero, itemsTotal: 0, skippedTotal: 0, errorsTotal: 0,
+  warnings: [], skipped: [], errors: [], ...over,
+});
+const start = (dryRun = false) => ({ trigger: 'api' as const, dryRun, startedAt: new Date().toISOString(), settings: {} });
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/** A real second process that holds the lock (inserting the lock row as a live owner would). */
+function holdLockInChild(dbFile: string, runId: string): Promise<ChildProcess> {
+  const code = `
+    const Database = require('better-sqlite3');
+    const fs = require('fs');
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const db = new Database(process.argv[1]);
+    db.pragma('busy_timeout = 5000');
+    db.prepare("INSERT INTO runs (run_id, trigger, dry_run, started_at, status, pid, pid_start) VALUES (?, 'cli', 0, ?, 'running', ?, ?)").run(process.argv[2], new Date().toISOString(), process.pid, start);
+    db.prepare('INSERT INTO lock (id, run_id, pid, pid_start, acquired_at) VALUES (1, ?, ?, ?, ?)').run(process.argv[2], process.pid, start, new Date().toISOString());
+    db.close();
+    console.log('held');
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['-e', code, dbFile, runId], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d) => String(d).includes('held') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
+  });
+}
+
+describe('state store', () => {
+  it('creates .cleanup/state.db under the root and records a run with its items', () => {
+    const root = makeTempDir();
+    const store = openStateStore(settingsFor(root));
+    const id = store.startRun(start());
+    store.appendItems(id, [{ category: 'logs', target: 'logs/a.log', bytes: 10, action: 'delete', reason: 'r' }]);
+    store.finishRun(id, done({ itemsTotal: 1, stats: { ...zero, logs_deleted: 1 } }));
+    expect(store.getRun(id)).toMatchObject({ run_id: id, status: 'succeeded', items_total: 1, stats: { logs_deleted: 1 } });
+    expect(store.listItems(id, 10, 0)).toEqual({ total: 1, items: [{ category: 'logs', target: 'logs/a.log', bytes: 10, action: 'delete', reason: 'r' }] });
+    store.close();
+    expect(new Database(path.join(root, '.cleanup', 'state.db')).pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('refuses a second run while the first holds the lock, in the same process', () => {
+    const store = openStateStore(settingsFor(makeTempDir()));
+    const first = store.startRun(start());
+    expect(() => store.startRun(start())).toThrow(BusyError);
+    try {
+      store.startRun(start());
+    } catch (err) {
+      expect((err as BusyError).runId).toBe(first);
+    }
+    store.finishRun(first, done());
+    expect(() => store.finishRun(store.startRun(start()), done())).not.toThrow();
+    store.close();
+  });
+
+  it('refuses a run while another live process holds the lock, and takes it over once that process dies', async () => {
+    const root = makeTempDir();
+    const store = openStateStore(settingsFor(root));
+    const child = await holdLockInChild(path.join(root, '.cleanup', 'state.db'), 'held-by-child');
+    expect(() => store.startRun(start())).toThrow(/held-by-child/);
+    expect(store.runningRun()?.run_id).toBe('held-by-child');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const id = store.startRun(start());
+    expect(store.getRun('held-by-child')?.status).toBe('interrupted');
+    store.finishRun(id, done());
+    store.close();
+  });
+
+  it('marks runs of dead processes interrupted at start, and leaves live ones alone', () => {
+    const root = makeTempDir();
+    const store = openStateStore(settingsFor(root));
+    const live = store.startRun(start());
+    const db = new Database(path.join(root, '.cleanup', 'state.db'));
+    db.prepare("INSERT INTO runs (run_id, trigger, dry_run, started_at, status, pid, pid_start) VALUES ('dead', 'api', 0, '2026-01-01T00:00:00Z', 'running', 999999999, '1')").run();
+    db.close();
+    expect(store.markInterrupted()).toBe(1);
+    expect(store.getRun('dead')?.status).toBe('interrupted');
+    expect(store.getRun(live)?.status).toBe('running');
+    store.close();
+  });
+
+  it('does not mistake a recycled pid for the lock owner', () => {
+    expect(isProcessAlive(process.pid, processStartTime(process.pid))).toBe(true);
+    expect(isProcessAlive(process.pid, 'not-my-start-time')).toBe(false);
+    expect(isProcessAlive(999_999_999, null)).toBe(false);
+  });
+
+  it('lists runs newest first with a total and pages items', () => {
+    const store = openStateStoreAt(path.join(makeTempDir(), 'state.db'));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = store.startRun(start(i % 2 === 0));
+      store.appendItems(id, Array.from({ length: 7 }, (_, k) => ({ category: 'temp' as const, target: `tmp/${k}`, bytes: k, action: 'delete' as const, reason: 'old' })));
+      store.finishRun(id, done({ itemsTotal: 7 }));
+      ids.push(id);
+    }
+    const page = store.listRuns(2, 1);
+    expect(page.total).toBe(5);
+    expect(page.runs.map((r) => r.run_id)).toEqual([ids[3], ids[2]]);
+    expect(store.listItems(ids[0] as string, 3, 5).items.map((i) => i.target)).toEqual(['tmp/5', 'tmp/6']);
+    expect(store.lastRealRun()?.run_id).toBe(ids[3]);
+    store.close();
+  });
+
+  it('keeps last real run across a reopen', () => {
+    const root = makeTempDir();
+    let store = openStateStore(settingsFor(root));
+    const id = store.startRun(start(false));
+    store.finishRun(id, done({ stats: { ...zero, temp_files_deleted: 3 } }));
+    store.finishRun(store.startRun(start(true)), done());
+    store.close();
+    store = openStateStore(settingsFor(root));
+    expect(store.lastRealRun()).toMatchObject({ run_id: id, stats: { temp_files_deleted: 3 } });
+    store.close();
+  });
+});
