@@ -1,0 +1,155 @@
+/**
+ * Command-line parsing: argv -> a validated `CliCommand`, or a UsageError whose message is
+ * one line naming the problem. Numbers follow the API's rules (integers 1..MAX_COUNT) and the
+ * resulting overrides are checked against the same TypeBox schema as a request body.
+ */
+import { parseArgs } from 'node:util';
+import { Value } from '@sinclair/typebox/value';
+import { MAX_COUNT, type RunOverrides, RunOverridesSchema } from '../config/schema.js';
+import { describeFirstError } from '../config/validation.js';
+
+/** A bad flag or combination of flags: exit 2, nothing deleted. */
+export class UsageError extends Error {
+  readonly code = 'ERR_CLEANUP_USAGE';
+}
+
+export type CliMode = 'run' | 'daemon' | 'status' | 'stop' | 'help' | 'version';
+
+export interface CliCommand {
+  mode: CliMode;
+  /** `run` only: true unless `--force`. */
+  dryRun: boolean;
+  overrides: RunOverrides;
+  root?: string;
+  configFile?: string;
+  json: boolean;
+}
+
+const OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  days: { type: 'string', multiple: true },
+  keep: { type: 'string', multiple: true },
+  daemon: { type: 'boolean' },
+  status: { type: 'boolean' },
+  stop: { type: 'boolean' },
+  root: { type: 'string', multiple: true },
+  config: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseStrict>['values'];
+
+const VALUE_FLAGS = new Set(['--days', '--keep', '--root', '--config']);
+const MODE_FLAGS = ['daemon', 'status', 'stop'] as const;
+/** Flags that only mean something for a cleanup run. */
+const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep'] as const;
+
+/** Parses argv (without `node` and the script). Throws UsageError with a one-line message. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const { values } = parseStrict(joinNegativeValues(argv));
+  const json = values.json === true;
+  if (values.help) return { mode: 'help', dryRun: true, overrides: {}, json };
+  if (values.version) return { mode: 'version', dryRun: true, overrides: {}, json };
+  const root = single(values.root, 'root', 'DIR');
+  const configFile = single(values.config, 'config', 'FILE');
+  const mode = pickMode(values);
+  if (values['dry-run'] && values.force) {
+    throw new UsageError('--dry-run and --force cannot be used together: drop --dry-run to delete, or --force to preview');
+  }
+  return { mode, dryRun: values.force !== true, overrides: buildOverrides(values), root, configFile, json };
+}
+
+function parseStrict(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError(describeParseError(err as NodeJS.ErrnoException));
+  }
+}
+
+/**
+ * `--keep -1` is ambiguous to parseArgs (it looks like a flag); read it as `--keep=-1` so the
+ * user is told the number is out of range rather than that the value is missing.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function describeParseError(err: NodeJS.ErrnoException): string {
+  const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+  const flag = quoted.split(' ')[0] ?? quoted;
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${flag}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${JSON.stringify(quoted)}: this command takes only options (e.g. --root DIR)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (err.message.includes('does not take an argument')) return `${flag} takes no value`;
+      return `${flag} needs a value (e.g. ${flag} ${flag === '--root' ? 'DIR' : flag === '--config' ? 'FILE' : '30'})`;
+    default:
+      return err.message.split('\n')[0] ?? String(err);
+  }
+}
+
+function single(list: string[] | undefined, name: string, what: string): string | undefined {
+  if (!list?.length) return undefined;
+  if (list.length > 1) throw new UsageError(`--${name} was given ${list.length} times; give one ${what}`);
+  const value = list[0] as string;
+  if (value === '') throw new UsageError(`--${name} needs a ${what}, got an empty string`);
+  return value;
+}
+
+function pickMode(values: Values): CliMode {
+  const modes = MODE_FLAGS.filter((m) => values[m]);
+  if (modes.length > 1) throw new UsageError(`--${modes[0]} and --${modes[1]} cannot be used together: pick one`);
+  const mode = modes[0];
+  if (!mode) return 'run';
+  const runFlag = RUN_FLAGS.find((f) => values[f] !== undefined);
+  if (runFlag) {
+    throw new UsageError(`--${mode} and --${runFlag} cannot be used together: --${runFlag} applies to a cleanup run`);
+  }
+  return mode;
+}
+
+function buildOverrides(values: Values): RunOverrides {
+  const overrides: RunOverrides = {};
+  const days = single(values.days, 'days', 'number of days');
+  const keep = single(values.keep, 'keep', 'number of backups');
+  if (days !== undefined) {
+    const n = parseCount('--days', days);
+    overrides.log_age_days = n;
+    overrides.task_age_days = n;
+    overrides.error_age_days = n;
+  }
+  if (keep !== undefined) overrides.backup_retention = parseCount('--keep', keep);
+  if (!Value.Check(RunOverridesSchema, overrides)) {
+    // Unreachable while parseCount mirrors the schema; kept so the two can never drift apart silently.
+    throw new UsageError(describeFirstError(RunOverridesSchema, overrides, 'flags'));
+  }
+  return overrides;
+}
+
+/** An integer 1..MAX_COUNT, the API's PositiveIntSchema, written in decimal digits. */
+function parseCount(flag: string, raw: string): number {
+  const trimmed = raw.trim();
+  const n = Number(trimmed);
+  if (!/^[+-]?\d+$/.test(trimmed) || n < 1) {
+    throw new UsageError(`${flag} must be an integer >= 1 (got ${raw})`);
+  }
+  if (n > MAX_COUNT) throw new UsageError(`${flag} must be an integer <= ${MAX_COUNT} (got ${raw})`);
+  return n;
+}

@@ -1,0 +1,89 @@
+/**
+ * Shared primitives for the HTTP schemas: the one error shape, the stats block, timestamps,
+ * and strict integer querystring parameters. Every object is closed.
+ */
+import { type TString, Type } from '@sinclair/typebox';
+
+export const TimestampSchema = Type.String({ format: 'date-time', description: 'ISO-8601 UTC timestamp.' });
+
+export const TriggerSchema = Type.Union([Type.Literal('api'), Type.Literal('schedule'), Type.Literal('cli')], {
+  description: 'What started the run.',
+});
+
+export const RunStatusSchema = Type.Union(
+  [Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('partial'), Type.Literal('failed'), Type.Literal('interrupted')],
+  { description: 'How the run ended (`running` while in progress).' },
+);
+
+export const CategoryNameSchema = Type.Union(
+  [Type.Literal('backups'), Type.Literal('logs'), Type.Literal('tasks'), Type.Literal('errors'), Type.Literal('prompts'), Type.Literal('temp')],
+  { description: 'A cleanup category.' },
+);
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const StatsSchema = Type.Object(
+  {
+    backups_deleted: Count,
+    logs_deleted: Count,
+    tasks_deleted: Count,
+    errors_deleted: Count,
+    prompts_deleted: Count,
+    temp_files_deleted: Count,
+    space_freed_mb: Type.Number({ minimum: 0, description: 'Bytes of removed files / 1048576, two decimals.' }),
+  },
+  { additionalProperties: false, description: 'What was removed (in a dry run: what would be).' },
+);
+
+export const ItemSchema = Type.Object(
+  {
+    category: CategoryNameSchema,
+    target: Type.String({ description: 'Root-relative path, or `architect.db:<table>#<rowid>` for a row.' }),
+    bytes: Count,
+    action: Type.Union([Type.Literal('delete'), Type.Literal('archive'), Type.Literal('rmdir')]),
+    reason: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const SkippedSchema = Type.Object(
+  { category: CategoryNameSchema, target: Type.String(), reason: Type.String() },
+  { additionalProperties: false },
+);
+
+export const ItemErrorSchema = Type.Object(
+  { category: CategoryNameSchema, target: Type.String(), message: Type.String() },
+  { additionalProperties: false },
+);
+
+/** The one error shape of every route; `run_id` only on 409. */
+export const ErrorSchema = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.Object(
+      {
+        code: Type.String({ description: 'Stable code, e.g. ERR_CLEANUP_BUSY.' }),
+        message: Type.String({ description: 'What went wrong, naming the field when input was refused.' }),
+      },
+      { additionalProperties: false },
+    ),
+    run_id: Type.Optional(Type.String({ description: 'On 409: the run in progress.' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Error responses shared by every `/api/` route. */
+export const ApiErrorResponses = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  500: ErrorSchema,
+};
+
+/**
+ * A non-negative integer querystring parameter. Querystrings are strings, and we do not let
+ * Ajv coerce them (it turns "" into 0): the schema accepts digits only and the route checks
+ * the range with `parseQueryInt`.
+ */
+export function QueryIntSchema(description: string): TString {
+  return Type.String({ pattern: '^[0-9]{1,9}$', description });
+}
