@@ -39,7 +39,7 @@ describe('engine.runOnce', () => {
     const r = await engine.runOnce({ trigger: 'api', dryRun: true, now: NOW });
     expect(r.stats).toEqual({ backups_deleted: 0, logs_deleted: 3, tasks_deleted: 4, errors_deleted: 0, prompts_deleted: 0, temp_files_deleted: 2, space_freed_mb: 4 });
     expect(r).toMatchObject({ success: true, dry_run: true, trigger: 'api', items_total: 9, status: 'succeeded' });
-    expect(r.warnings).toEqual(['logs done', 'tasks done', 'temp done']);
+    expect(r.warnings).toEqual(['logs done', 'temp done', 'tasks done']);
     expect(store.listItems(r.run_id, 100, 0).total).toBe(9);
     expect(store.getRun(r.run_id)).toMatchObject({ status: 'succeeded', dry_run: true, items_total: 9 });
     store.close();

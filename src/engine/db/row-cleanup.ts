@@ -1,0 +1,194 @@
+/**
+ * The one implementation behind the tasks, errors and prompts categories: open the dashboard
+ * database, detect the table, then in keyset batches by rowid read candidates, decide each with
+ * the pure planner, and (real runs only) remove the batch in its own short transaction with the
+ * category's condition re-applied in SQL. Dry run = the same loop without the executor.
+ */
+import { cutoffFor, decideRow } from '../planner.js';
+import type { CategoryHandler, RunContext } from '../context.js';
+import type { RowCandidate, RowCategory } from '../types.js';
+import { createArchiver } from './archive.js';
+import { closeQuietly, type Db, databaseName, isOperationalError, openDashboardDb, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
+import { conditionSql, type DetectedTable, detectTable, ROW_SPECS } from './schema.js';
+import { parseTimestamp } from './timestamps.js';
+
+/** Rows read, decided and removed per transaction: small enough to keep dashboard writers waiting only briefly. */
+export const BATCH_SIZE = 2000;
+
+/** A row the planner wants removed. */
+export interface PlannedRow {
+  rowid: bigint;
+  action: 'delete' | 'archive';
+  reason: string;
+}
+
+/** Removes planned rows; one per category kind (delete, archive). */
+export interface RowExecutor {
+  /** Planned rows that must be kept anyway, with the reason (checked in dry and real runs alike). */
+  conflicts(rowids: readonly bigint[]): Map<bigint, string>;
+  /** Real runs only: removes the rows that still qualify, in SQL; returns the rowids removed. */
+  execute(rowids: readonly bigint[]): Set<bigint>;
+}
+
+interface ScannedRow {
+  id: bigint;
+  ts: unknown;
+}
+
+/** A CategoryHandler for one database category. */
+export function createRowHandler(category: RowCategory): CategoryHandler {
+  return { category, run: (ctx) => cleanRowCategory(ctx, category) };
+}
+
+/**
+ * Runs one database category. Never creates the database; a missing database or table is a
+ * warning, a SQLite failure (locked past the busy timeout, read-only, corrupt) is one error
+ * for the category; both let the run go on. Programmer errors are thrown.
+ */
+export async function cleanRowCategory(ctx: RunContext, category: RowCategory): Promise<void> {
+  const dbName = databaseName(ctx.settings);
+  let db: Db | null = null;
+  try {
+    db = openDashboardDb(ctx.settings, { readonly: ctx.dryRun });
+    if (!db) {
+      ctx.report.warning(`database ${dbName} not found; ${category} skipped`);
+      return;
+    }
+    const detection = detectTable(db, ROW_SPECS[category], ctx.settings.tables[category]);
+    if (!detection.ok) {
+      ctx.report.warning(detection.warning);
+      return;
+    }
+    await sweepTable(ctx, db, detection.table);
+  } catch (err) {
+    if (!isOperationalError(err)) throw err;
+    ctx.report.error({ category, target: dbName, message: `${category}: ${err.message}` });
+  } finally {
+    if (db) closeQuietly(db);
+  }
+}
+
+async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable): Promise<void> {
+  const cutoff = cutoffFor(t.category, ctx.policy, ctx.now);
+  const executor = t.category === 'prompts' ? createArchiver(ctx, db, t, cutoff) : createDeleter(db, t, cutoff);
+  const scan = createScanner(db, t);
+  let unreadable = 0;
+  let done = 0;
+  let hookCalled = false;
+  for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
+    const plan = planBatch(ctx, t, batch);
+    unreadable += plan.unreadable;
+    const rows = dropConflicts(ctx, t, executor, plan.remove);
+    if (ctx.dryRun) {
+      for (const r of rows) reportItem(ctx, t, r);
+    } else if (rows.length > 0) {
+      if (!hookCalled) await ctx.beforeExecute?.(t.category);
+      hookCalled = true;
+      if (ctx.signal.aborted) break;
+      executeBatch(ctx, t, executor, rows);
+    }
+    done += batch.length;
+    ctx.report.progress(t.category, ctx.dryRun ? 'planning' : 'executing', done);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (unreadable > 0) {
+    const rows = unreadable === 1 ? '1 row' : `${unreadable} rows`;
+    ctx.report.warning(`${t.category}: ${rows} in ${t.table} kept because ${t.ageColumn} cannot be read`);
+  }
+}
+
+/**
+ * Reads the next batch of rows meeting the category's condition (not its age), in rowid order.
+ * NOT INDEXED pins the rowid b-tree walk: an index on the condition column would make each
+ * batch re-scan from the start of that index.
+ */
+function createScanner(db: Db, t: DetectedTable): () => ScannedRow[] {
+  const from = `SELECT rowid AS id, ${quoteIdent(t.ageColumn)} AS ts FROM main.${quoteIdent(t.table)} NOT INDEXED`;
+  const first = db.prepare(`${from} WHERE ${conditionSql(t)} ORDER BY rowid LIMIT ?`).safeIntegers(true);
+  const next = db.prepare(`${from} WHERE rowid > ? AND ${conditionSql(t)} ORDER BY rowid LIMIT ?`).safeIntegers(true);
+  let last: bigint | null = null;
+  return () => {
+    const rows = (last === null ? first.all(BATCH_SIZE) : next.all(last, BATCH_SIZE)) as ScannedRow[];
+    const tail = rows.at(-1);
+    if (tail) last = tail.id;
+    return rows;
+  };
+}
+
+function planBatch(ctx: RunContext, t: DetectedTable, batch: readonly ScannedRow[]) {
+  const remove: PlannedRow[] = [];
+  let unreadable = 0;
+  for (const row of batch) {
+    const candidate: RowCandidate = {
+      kind: 'row',
+      category: t.category,
+      table: t.table,
+      rowid: Number(row.id),
+      timestampMs: parseTimestamp(row.ts),
+    };
+    const decision = decideRow(candidate, ctx.policy, ctx.now);
+    if (candidate.timestampMs === null) unreadable++;
+    else if (decision.action === 'delete' || decision.action === 'archive') {
+      remove.push({ rowid: row.id, action: decision.action, reason: decision.reason });
+    }
+  }
+  return { remove, unreadable };
+}
+
+function dropConflicts(ctx: RunContext, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
+  if (rows.length === 0) return rows;
+  const conflicts = executor.conflicts(rows.map((r) => r.rowid));
+  if (conflicts.size === 0) return rows;
+  return rows.filter((r) => {
+    const reason = conflicts.get(r.rowid);
+    if (reason) ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
+    return !reason;
+  });
+}
+
+function executeBatch(ctx: RunContext, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): void {
+  const removed = executor.execute(rows.map((r) => r.rowid));
+  for (const r of rows) {
+    if (removed.has(r.rowid)) reportItem(ctx, t, r);
+    else ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason: 'changed since it was planned' });
+  }
+}
+
+/** Tasks and errors: one DELETE per batch, condition and age re-checked, RETURNING what went. */
+function createDeleter(db: Db, t: DetectedTable, cutoff: number): RowExecutor {
+  let run: ((json: string) => { id: bigint }[]) | null = null;
+  const prepare = () => {
+    const stmt = db
+      .prepare(
+        `DELETE FROM main.${quoteIdent(t.table)} NOT INDEXED
+         WHERE rowid IN (SELECT value FROM json_each(?)) AND ${conditionSql(t)}
+           AND ${TS_FUNCTION}(${quoteIdent(t.ageColumn)}) < ?
+         RETURNING rowid AS id`,
+      )
+      .safeIntegers(true);
+    // IMMEDIATE: take the write lock up front so a busy dashboard makes us wait (busy_timeout), not fail.
+    return db.transaction((json: string) => stmt.all(json, cutoff) as { id: bigint }[]).immediate;
+  };
+  return {
+    conflicts: () => new Map(),
+    execute(rowids) {
+      run ??= prepare();
+      return new Set(run(rowidsJson(rowids)).map((r) => r.id));
+    },
+  };
+}
+
+function reportItem(ctx: RunContext, t: DetectedTable, r: PlannedRow): void {
+  ctx.report.item({
+    category: t.category,
+    target: targetOf(ctx, t, r.rowid),
+    bytes: 0,
+    action: r.action,
+    reason: r.reason,
+  });
+}
+
+/** `architect.db:<table>#<rowid>`, with the configured database file's name. */
+export function targetOf(ctx: RunContext, t: DetectedTable, rowid: bigint): string {
+  return `${databaseName(ctx.settings)}:${t.table}#${rowid}`;
+}
