@@ -72,11 +72,16 @@ export const ErrorSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The error shape, described for one status (the description becomes the OpenAPI response's). */
+export function ErrorResponseSchema(description: string) {
+  return Type.Object(ErrorSchema.properties, { additionalProperties: false, description });
+}
+
 /** Error responses shared by every `/api/` route. */
 export const ApiErrorResponses = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  500: ErrorSchema,
+  400: ErrorResponseSchema('Bad input (ERR_CLEANUP_BAD_REQUEST): the message names the field. Nothing ran.'),
+  401: ErrorResponseSchema('Missing or wrong bearer token (ERR_CLEANUP_UNAUTHORIZED), when CLEANUP_API_TOKEN is set.'),
+  500: ErrorResponseSchema('Internal error (ERR_CLEANUP_INTERNAL); details are in the service log only.'),
 };
 
 /**

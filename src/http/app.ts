@@ -1,0 +1,96 @@
+/**
+ * `buildApp(deps)`: the Fastify instance used by the server and the tests alike. The wiring
+ * diagram: strict validation (no coercion, no stripping), the one error shape, the health
+ * route, and the `/api/system/cleanup` group behind the optional bearer token.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Settings } from '../config/settings.js';
+import type { Engine } from '../engine/engine.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { StateStore } from '../store/types.js';
+import { createAuthHook } from './auth.js';
+import { installErrorHandlers } from './errors.js';
+import { cleanupRoutes } from './routes/cleanup.js';
+import { healthRoutes } from './routes/health.js';
+import { runsRoutes } from './routes/runs.js';
+import { statusRoutes } from './routes/status.js';
+
+/** Requests are small JSON objects; anything bigger is refused with 413. */
+export const BODY_LIMIT = 16 * 1024;
+export const API_PREFIX = '/api/system/cleanup';
+
+export interface AppDeps {
+  settings: Settings;
+  engine: Engine;
+  store: StateStore;
+  logger: FastifyBaseLogger;
+  /** Started when the app is ready, stopped (and its run aborted) when it closes. */
+  scheduler?: Scheduler;
+  /** Called before the routes are registered, e.g. to register @fastify/swagger for openapi.yaml. */
+  beforeRoutes?: (app: App) => void;
+}
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/**
+ * Builds the app; call `ready()`/`listen()` to start it. Closing it aborts runs in progress
+ * (they stop after their current batch and are recorded as interrupted) and stops the schedule.
+ * It does not close the store: the caller owns it.
+ */
+export function buildApp(deps: AppDeps): App {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    // Time to receive a request (not to answer it: a cleanup may take minutes).
+    requestTimeout: 30_000,
+    // Bad input is refused, never repaired: no coercion ("false" stays a string), no stripping.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandlers(app);
+  installJsonParser(app);
+  deps.beforeRoutes?.(app);
+
+  const shutdown = new AbortController();
+  app.register(healthRoutes);
+  app.register(
+    async (api) => {
+      const token = deps.settings.apiToken;
+      if (token) api.addHook('onRequest', createAuthHook(token));
+      await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
+      await api.register(statusRoutes, { settings: deps.settings, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
+      await api.register(runsRoutes, { store: deps.store });
+    },
+    { prefix: API_PREFIX },
+  );
+
+  app.addHook('onReady', async () => {
+    deps.scheduler?.start();
+  });
+  app.addHook('preClose', async () => {
+    shutdown.abort();
+    await deps.scheduler?.stop();
+  });
+  return app;
+}
+
+/**
+ * JSON only (other media types are a 415). Fastify's JSON parser, except that an empty body is "no body" (a dry run with defaults)
+ * rather than FST_ERR_CTP_EMPTY_JSON_BODY. `__proto__`/`constructor` keys are refused.
+ */
+function installJsonParser(app: App): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}

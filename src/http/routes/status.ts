@@ -1,0 +1,66 @@
+/** `GET /api/system/cleanup/status`: schedule, last real run and the run in progress. Cheap by design. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
+import type { Settings } from '../../config/settings.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { StateStore } from '../../store/types.js';
+import { ApiErrorResponses } from '../schemas/common.js';
+import { type RunningSchema, StatusSchema } from '../schemas/status.js';
+
+export interface StatusRoutesOptions {
+  settings: Settings;
+  engine: Engine;
+  store: StateStore;
+  scheduler?: Scheduler;
+}
+
+type Running = Static<typeof RunningSchema>;
+
+/** The run in progress: this process's (from memory), else one held by another process (the CLI). */
+function currentRun(engine: Engine, store: StateStore): Running | null {
+  const mine = engine.current();
+  if (mine) return { ...mine, progress: { ...mine.progress }, pid: process.pid };
+  const other = store.runningRun();
+  if (!other) return null;
+  return {
+    run_id: other.run_id,
+    trigger: other.trigger,
+    dry_run: other.dry_run,
+    started_at: other.started_at,
+    pid: other.pid,
+    progress: {
+      category: (other.progress?.category ?? null) as Running['progress']['category'],
+      phase: other.progress?.phase ?? null,
+      items_so_far: other.progress?.items_so_far ?? 0,
+    },
+  };
+}
+
+/** Registers the status route. Two indexed SQLite reads and no filesystem work, so it stays fast mid-run. */
+export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, opts) => {
+  app.get(
+    '/status',
+    {
+      schema: {
+        summary: 'Schedule, last real run and the run in progress',
+        tags: ['cleanup'],
+        response: { 200: StatusSchema, ...ApiErrorResponses },
+      },
+    },
+    async () => {
+      const last = opts.store.lastRealRun();
+      const active = opts.scheduler?.isActive() ?? false;
+      return {
+        success: true as const,
+        daemon_running: active,
+        daemon_pid: active ? process.pid : null,
+        last_run: last?.finished_at ?? null,
+        last_stats: last?.stats ?? null,
+        running: currentRun(opts.engine, opts.store),
+        schedule: opts.settings.schedule,
+        next_run: active ? (opts.scheduler?.nextRun()?.toISOString() ?? null) : null,
+      };
+    },
+  );
+};

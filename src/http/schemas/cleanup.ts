@@ -1,0 +1,50 @@
+/** Schemas of `POST /api/system/cleanup`: the request body (SPEC section 4) and the run result. */
+import { type Static, Type } from '@sinclair/typebox';
+import { RunOverridesSchema } from '../../config/schema.js';
+import {
+  ItemErrorSchema,
+  ItemSchema,
+  RunStatusSchema,
+  SkippedSchema,
+  StatsSchema,
+  TimestampSchema,
+  TriggerSchema,
+} from './common.js';
+
+/** The run's overrides (shared with the config file and CLI) plus `dry_run`. Every field optional. */
+export const CleanupBodySchema = Type.Object(
+  {
+    dry_run: Type.Optional(
+      Type.Boolean({ default: true, description: 'Report what would be removed without removing it. Only `false` deletes.' }),
+    ),
+    ...RunOverridesSchema.properties,
+  },
+  {
+    additionalProperties: false,
+    description: 'Every field is optional; an empty or absent body is a dry run with the defaults.',
+  },
+);
+export type CleanupBody = Static<typeof CleanupBodySchema>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const RunResultSchema = Type.Object(
+  {
+    success: Type.Boolean({ description: 'False when any item failed (see `errors`).' }),
+    dry_run: Type.Boolean(),
+    run_id: Type.String(),
+    trigger: TriggerSchema,
+    started_at: TimestampSchema,
+    finished_at: TimestampSchema,
+    duration_ms: Count,
+    status: RunStatusSchema,
+    stats: StatsSchema,
+    items: Type.Array(ItemSchema, { description: 'The first 1000 items; the run history has all.' }),
+    items_total: Count,
+    skipped: Type.Array(SkippedSchema, { description: 'The first 1000 skipped items.' }),
+    skipped_total: Count,
+    errors: Type.Array(ItemErrorSchema),
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: false, description: 'The run finished (see `success` and `status` for how it went).' },
+);

@@ -1,0 +1,82 @@
+/** Schemas of the run history routes: `GET /api/system/cleanup/runs` and `/runs/:id`. */
+import { Type } from '@sinclair/typebox';
+import {
+  ItemErrorSchema,
+  ItemSchema,
+  QueryIntSchema,
+  RunStatusSchema,
+  SkippedSchema,
+  StatsSchema,
+  TimestampSchema,
+  TriggerSchema,
+} from './common.js';
+
+export const RUNS_LIMIT = { default: 50, max: 500 } as const;
+export const ITEMS_LIMIT = { default: 100, max: 1000 } as const;
+
+export const RunsQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(QueryIntSchema(`How many runs, 1 to ${RUNS_LIMIT.max} (default ${RUNS_LIMIT.default}).`)),
+    offset: Type.Optional(QueryIntSchema('How many of the newest runs to skip (default 0).')),
+  },
+  { additionalProperties: false },
+);
+
+export const RunParamsSchema = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100, description: 'The run_id.' }) },
+  { additionalProperties: false },
+);
+
+export const RunItemsQuerySchema = Type.Object(
+  {
+    items_limit: Type.Optional(QueryIntSchema(`How many items, 1 to ${ITEMS_LIMIT.max} (default ${ITEMS_LIMIT.default}).`)),
+    items_offset: Type.Optional(QueryIntSchema('How many items to skip (default 0).')),
+  },
+  { additionalProperties: false },
+);
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const RunSummarySchema = Type.Object(
+  {
+    run_id: Type.String(),
+    trigger: TriggerSchema,
+    dry_run: Type.Boolean(),
+    started_at: TimestampSchema,
+    finished_at: Type.Union([TimestampSchema, Type.Null()]),
+    status: RunStatusSchema,
+    stats: StatsSchema,
+    items_total: Count,
+    skipped_total: Count,
+    errors_total: Count,
+    pid: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
+export const RunsListSchema = Type.Object(
+  {
+    success: Type.Literal(true),
+    runs: Type.Array(RunSummarySchema, { description: 'Newest first.' }),
+    total: Count,
+  },
+  { additionalProperties: false, description: 'A page of the run history.' },
+);
+
+export const RunDetailSchema = Type.Object(
+  {
+    success: Type.Literal(true),
+    run: Type.Object(
+      {
+        ...RunSummarySchema.properties,
+        warnings: Type.Array(Type.String()),
+        skipped: Type.Array(SkippedSchema, { description: 'The first 1000 skipped items.' }),
+        errors: Type.Array(ItemErrorSchema),
+      },
+      { additionalProperties: false },
+    ),
+    items: Type.Array(ItemSchema),
+    items_total: Count,
+  },
+  { additionalProperties: false, description: 'The run and a page of its items.' },
+);

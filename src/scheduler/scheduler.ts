@@ -1,0 +1,100 @@
+/**
+ * The in-process schedule (SPEC section 5): a node-cron task around `engine.runOnce` with
+ * trigger `schedule`. A tick that finds a run in progress (here or in another process) is
+ * skipped and logged, never queued. `off` disables it.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Settings } from '../config/settings.js';
+import type { EngineLogger } from '../engine/context.js';
+import type { Engine } from '../engine/engine.js';
+import { BusyError } from '../store/types.js';
+
+export interface SchedulerDeps {
+  settings: Settings;
+  engine: Engine;
+  logger: EngineLogger;
+}
+
+export interface Scheduler {
+  /** The cron expression, or `off`. */
+  readonly expression: string;
+  /** Starts ticking (idempotent); a no-op when the schedule is `off`. */
+  start(): void;
+  /** Destroys the task, aborts a scheduled run in progress and waits for it to be recorded. */
+  stop(): Promise<void>;
+  isActive(): boolean;
+  /** The next tick, or null when inactive. */
+  nextRun(): Date | null;
+  /** Runs one tick now, as the schedule would (tests, and the task itself). */
+  tick(): Promise<void>;
+}
+
+/** Creates the scheduler; nothing runs until `start()`. */
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { settings, engine, logger } = deps;
+  let task: ScheduledTask | null = null;
+  let inFlight: Promise<void> | null = null;
+  let abort = new AbortController();
+
+  async function runTick(): Promise<void> {
+    try {
+      const result = await engine.runOnce({ trigger: 'schedule', dryRun: settings.scheduleDryRun, signal: abort.signal });
+      logger.info({ run_id: result.run_id, status: result.status, stats: result.stats }, 'scheduled cleanup finished');
+    } catch (err) {
+      if (err instanceof BusyError) {
+        logger.warn(
+          { running_run_id: err.runId, running_pid: err.pid, running_trigger: err.trigger },
+          `scheduled cleanup skipped: run ${err.runId} is in progress`,
+        );
+      } else {
+        logger.error({ err }, 'scheduled cleanup failed');
+      }
+    }
+  }
+
+  function tick(): Promise<void> {
+    // A tick while this scheduler's own run is still going is skipped the same way as a busy lock.
+    if (inFlight) return runTick();
+    const p = runTick().finally(() => {
+      inFlight = null;
+    });
+    inFlight = p;
+    return p;
+  }
+
+  return {
+    expression: settings.schedule,
+    start() {
+      if (task || settings.schedule === 'off') return;
+      abort = new AbortController();
+      task = cron.createTask(settings.schedule, () => tick(), {
+        name: 'cleanup-worker',
+        timezone: settings.timezone,
+        logger: cronLogger(logger),
+      });
+      task.start();
+      logger.info({ schedule: settings.schedule, timezone: settings.timezone ?? 'local', next_run: task.getNextRun()?.toISOString() ?? null }, 'schedule started');
+    },
+    async stop() {
+      if (task) {
+        await task.destroy();
+        task = null;
+      }
+      abort.abort();
+      await inFlight;
+    },
+    isActive: () => task !== null,
+    nextRun: () => task?.getNextRun() ?? null,
+    tick,
+  };
+}
+
+/** node-cron's own warnings (missed ticks…) go to our logger instead of the console. */
+function cronLogger(logger: EngineLogger) {
+  return {
+    info: (message: string) => logger.info({ source: 'node-cron' }, message),
+    warn: (message: string) => logger.warn({ source: 'node-cron' }, message),
+    error: (message: string | Error) => logger.error({ source: 'node-cron', err: message }, 'node-cron error'),
+    debug: (message: string | Error) => logger.debug({ source: 'node-cron' }, String(message)),
+  };
+}
