@@ -41,7 +41,7 @@ export const RetentionFields = {
 export const RunOverridesSchema = Type.Object(
   {
     ...RetentionFields,
-    categories: Type.Optional(Type.Array(CategorySchema, { uniqueItems: true, maxItems: CATEGORIES.length })),
+    categories: Type.Optional(Type.Array(CategorySchema, { uniqueItems: true, minItems: 1, maxItems: CATEGORIES.length })),
   },
   { additionalProperties: false },
 );

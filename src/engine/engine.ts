@@ -215,7 +215,7 @@ function finish(
   deps: EngineDeps,
 ): RunResult {
   if (crashed) {
-    t.errors.push({ category: 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
+    t.errors.push({ category: t.progress.category ?? 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
     deps.logger.error({ err: crashed, run_id: runId }, 'cleanup run failed');
   }
   t.flush();

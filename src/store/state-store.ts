@@ -122,7 +122,8 @@ function createStore(db: Database.Database): StateStore {
     ),
     itemCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM run_items WHERE run_id = ?'),
     lastReal: db.prepare<[], RowShape>(
-      `SELECT * FROM runs WHERE dry_run = 0 AND status IN ('succeeded', 'partial', 'failed') ORDER BY id DESC LIMIT 1`,
+      `SELECT * FROM runs WHERE dry_run = 0 AND finished_at IS NOT NULL AND stats IS NOT NULL
+         AND status IN ('succeeded', 'partial', 'failed', 'interrupted') ORDER BY id DESC LIMIT 1`,
     ),
   };
 

@@ -23,6 +23,8 @@ const BAD_BODIES: [string, string, string][] = [
   ['unknown category', '{"dry_run": false, "categories": ["logs", "bogus"]}', 'body.categories.1 must be one of backups, logs'],
   ['categories not array', '{"dry_run": false, "categories": "logs"}', 'body.categories must be array'],
   ['duplicate category', '{"dry_run": false, "categories": ["logs", "logs"]}', 'body.categories'],
+  // An empty list must not mean "everything": a careless caller would clean every category.
+  ['empty categories', '{"dry_run": false, "categories": []}', 'body.categories must NOT have fewer than 1 items'],
   ['array body', '[{"dry_run": false}]', 'body must be a JSON object'],
   ['string body', '"dry_run"', 'body must be a JSON object'],
   ['number body', '5', 'body must be a JSON object'],

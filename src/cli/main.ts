@@ -1,0 +1,112 @@
+/**
+ * `cleanup-worker`: the command line (SPEC section 6). `main` parses, loads the settings once,
+ * and hands off to a run, the daemon controls or the status; it never calls process.exit, it
+ * returns the exit code: 0 done, 1 the run failed or some items failed, 2 usage or config
+ * error, 3 another cleanup is running.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadSettings, type Settings } from '../config/settings.js';
+import { MAX_COUNT } from '../config/schema.js';
+import { type CliCommand, parseCliArgs, UsageError } from './args.js';
+import { startDaemon, stopDaemon } from './daemon.js';
+import { type CliIo, EXIT, PROGRAM, say } from './io.js';
+import { runCleanup } from './run.js';
+import { showStatus } from './status.js';
+
+export type { CliIo } from './io.js';
+
+export const HELP = `Usage: ${PROGRAM} [options]
+
+Cleans the Architect dashboard's data root: old database backups, old logs, finished tasks,
+resolved errors, old prompts (archived, not lost) and temp files. Without --force nothing is
+deleted: it shows what would be removed and why.
+
+Cleanup:
+  --dry-run        show what would be deleted (the default when --force is absent)
+  --force          actually delete
+  --days N         age limit in days for logs, tasks and errors (defaults 30, 7, 30)
+  --keep N         backups kept per environment (defaults prod 10, qa 5, dev 5, test 3, other 5)
+                   N is an integer from 1 to ${MAX_COUNT}
+
+Daemon (the HTTP API with its hourly schedule):
+  --daemon         start it in the background, write <root>/.cleanup/cleanup_worker.pid, return
+  --status         whether it runs, its schedule, and the last run's stats
+  --stop           stop it (SIGTERM, then SIGKILL after 10 s); not running is not an error
+
+Common:
+  --root DIR       data root (default: $ARCHITECT_HOME, else the config file's root, else ./data)
+  --config FILE    JSON config file (default: $CLEANUP_CONFIG)
+  --json           machine-readable output: one JSON document on stdout
+  -h, --help       this help
+  --version        the version
+
+Environment: ARCHITECT_HOME, CLEANUP_CONFIG, PORT, HOST, CLEANUP_SCHEDULE, CLEANUP_TZ,
+CLEANUP_SCHEDULE_DRY_RUN, CLEANUP_API_TOKEN, LOG_LEVEL.
+Exit codes: 0 done, 1 the run failed or some items failed, 2 usage or config error,
+3 another cleanup is running.
+`;
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let cmd: CliCommand;
+  try {
+    cmd = parseCliArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    say(io, `${err.message}; see --help`);
+    return EXIT.usage;
+  }
+  if (cmd.mode === 'help') {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (cmd.mode === 'version') {
+    io.stdout.write(`${readVersion()}\n`);
+    return EXIT.ok;
+  }
+  let settings: Settings;
+  try {
+    settings = loadSettings({ env: io.env, root: cmd.root, configFile: cmd.configFile, cwd: io.cwd });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    say(io, err.message);
+    return EXIT.usage;
+  }
+  try {
+    return await dispatch(cmd, settings, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      say(io, err.message);
+      return EXIT.usage;
+    }
+    say(io, `failed: ${(err as Error).message ?? String(err)}`);
+    return EXIT.failed;
+  }
+}
+
+function dispatch(cmd: CliCommand, settings: Settings, io: CliIo): Promise<number> {
+  switch (cmd.mode) {
+    case 'daemon':
+      return startDaemon(settings, io, cmd.json);
+    case 'stop':
+      return stopDaemon(settings, io, cmd.json);
+    case 'status':
+      return showStatus(settings, io, cmd.json);
+    default:
+      return runCleanup(cmd, settings, io);
+  }
+}
+
+/** The package's version, from the package.json above this file (src/cli or dist/src/cli). */
+export function readVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === PROGRAM && pkg.version) return pkg.version;
+    } catch {
+      // Not this one: try the next level up.
+    }
+  }
+  return 'unknown';
+}

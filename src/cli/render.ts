@@ -1,0 +1,130 @@
+/**
+ * Text output for people: the original summary block (SPEC section 6, line for line), the
+ * dry-run listing grouped by category, and the warnings/skips/errors that follow a run.
+ * Pure string builders: the caller decides stdout or stderr.
+ */
+import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../engine/types.js';
+
+/** How many items per category a dry run lists before "… and M more". */
+export const LIST_PER_CATEGORY = 10;
+
+const LABEL: Record<Category, string> = {
+  backups: 'Backups',
+  logs: 'Logs',
+  tasks: 'Tasks',
+  errors: 'Errors',
+  prompts: 'Prompts',
+  temp: 'Temp files',
+};
+
+/** Database rows free pages inside the database, not disk space: no size is shown for them. */
+const ROW_CATEGORIES: ReadonlySet<Category> = new Set(['tasks', 'errors', 'prompts']);
+
+const STAT: Record<Category, keyof Stats> = {
+  backups: 'backups_deleted',
+  logs: 'logs_deleted',
+  tasks: 'tasks_deleted',
+  errors: 'errors_deleted',
+  prompts: 'prompts_deleted',
+  temp: 'temp_files_deleted',
+};
+
+/** `3240000` -> `3.1 MB` (binary units, as space_freed_mb is bytes / 1048576). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The original worker's summary block, exactly (real runs). */
+export function renderSummary(stats: Stats): string {
+  return [
+    'Cleanup Summary:',
+    `  Backups deleted: ${stats.backups_deleted}`,
+    `  Logs deleted: ${stats.logs_deleted}`,
+    `  Tasks deleted: ${stats.tasks_deleted}`,
+    `  Errors deleted: ${stats.errors_deleted}`,
+    `  Prompts deleted: ${stats.prompts_deleted}`,
+    `  Temp files deleted: ${stats.temp_files_deleted}`,
+    `  Space freed: ${stats.space_freed_mb.toFixed(2)} MB`,
+    '',
+  ].join('\n');
+}
+
+/** A dry run: the policy, what each category would remove and why, and a plain "nothing was deleted". */
+export function renderDryRun(result: RunResult, root: string, policyLines: readonly string[], perCategory = LIST_PER_CATEGORY): string {
+  const lines = [`Dry run for ${root}: ${countWords(result)}.`, '', 'Policy:', ...policyLines.map((l) => `  ${l}`), ''];
+  for (const category of CATEGORIES) lines.push(...renderCategory(result, category, perCategory));
+  if (result.items.length < result.items_total) {
+    lines.push(`(the listing draws on the first ${result.items.length} of ${result.items_total} items; the run's history has all of them: run ${result.run_id})`);
+  }
+  if (result.skipped_total > 0) lines.push('', ...renderSkipped(result));
+  lines.push(
+    '',
+    'Dry Run Summary (nothing was deleted):',
+    `  Backups to delete: ${result.stats.backups_deleted}`,
+    `  Logs to delete: ${result.stats.logs_deleted}`,
+    `  Tasks to delete: ${result.stats.tasks_deleted}`,
+    `  Errors to delete: ${result.stats.errors_deleted}`,
+    `  Prompts to archive: ${result.stats.prompts_deleted}`,
+    `  Temp files to delete: ${result.stats.temp_files_deleted}`,
+    `  Space to free: ${result.stats.space_freed_mb.toFixed(2)} MB`,
+    '',
+    'Dry run: nothing was deleted. Run with --force to delete.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function countWords(result: RunResult): string {
+  const n = CATEGORIES.reduce((sum, c) => sum + result.stats[STAT[c]], 0);
+  if (n === 0) return 'nothing would be removed';
+  return `${n} ${n === 1 ? 'item' : 'items'} would be removed, freeing ${result.stats.space_freed_mb.toFixed(2)} MB`;
+}
+
+function renderCategory(result: RunResult, category: Category, perCategory: number): string[] {
+  const items = result.items.filter((i) => i.category === category);
+  const rmdirs = items.filter((i) => i.action === 'rmdir').length;
+  const count = result.stats[STAT[category]];
+  const total = count + rmdirs;
+  if (total === 0) return [`${LABEL[category]}: nothing to remove`];
+  const verb = category === 'prompts' ? 'archived' : 'deleted';
+  const complete = result.items.length === result.items_total;
+  const size = complete && !ROW_CATEGORIES.has(category)
+    ? ` (${formatBytes(items.reduce((s, i) => s + (i.action === 'rmdir' ? 0 : i.bytes), 0))})`
+    : '';
+  const folders = rmdirs ? ` and ${rmdirs} empty ${rmdirs === 1 ? 'folder' : 'folders'}` : '';
+  const shown = items.slice(0, perCategory);
+  const lines = [`${LABEL[category]}: ${count} would be ${verb}${size}${folders}`, ...shown.map(renderItem)];
+  if (total > shown.length) lines.push(`  … and ${total - shown.length} more`);
+  return lines;
+}
+
+function renderItem(item: Item): string {
+  if (item.action === 'rmdir') return `  ${item.target}/ (empty folder): ${item.reason}`;
+  if (ROW_CATEGORIES.has(item.category)) return `  ${item.target}: ${item.reason}`;
+  return `  ${item.target} (${formatBytes(item.bytes)}): ${item.reason}`;
+}
+
+function renderSkipped(result: RunResult): string[] {
+  const lines = [`Kept although old (${result.skipped_total}):`];
+  const shown = result.skipped.slice(0, LIST_PER_CATEGORY);
+  lines.push(...shown.map((s) => `  ${s.target}: ${s.reason}`));
+  if (result.skipped_total > shown.length) lines.push(`  … and ${result.skipped_total - shown.length} more`);
+  return lines;
+}
+
+/** What follows a real run's summary, for stderr: kept items, warnings and failures. */
+export function renderProblems(result: RunResult, dryRun: boolean): string {
+  const lines: string[] = [];
+  if (!dryRun && result.skipped_total > 0) lines.push(...renderSkipped(result));
+  for (const w of result.warnings) lines.push(`cleanup-worker: warning: ${w}`);
+  for (const e of result.errors) lines.push(`cleanup-worker: error: ${e.category} ${e.target}: ${e.message}`);
+  if (result.status === 'interrupted') lines.push(`cleanup-worker: interrupted: run ${result.run_id} stopped before it finished`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}

@@ -1,0 +1,115 @@
+/**
+ * A cleanup run from the command line: the same engine, lock and history as the API (trigger
+ * `cli`). A root that does not exist is reported and left alone: no state database, no log
+ * file, nothing created (SPEC section 7: a missing root is not an error).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
+import { emptyStats, createEngine } from '../engine/engine.js';
+import { describePolicy } from '../engine/planner.js';
+import type { RunResult } from '../engine/types.js';
+import { closeLogger, createLogger } from '../logging.js';
+import { openStateStore } from '../store/state-store.js';
+import { BusyError, type StateStore } from '../store/types.js';
+import type { CliCommand } from './args.js';
+import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
+import { renderDryRun, renderProblems, renderSummary } from './render.js';
+
+/** Runs one cleanup and prints it. Returns the exit code: 0 done, 1 failed items, 2 config, 3 busy. */
+export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo): Promise<number> {
+  // Validate the flags against the policy first (it throws ConfigError), so even a missing root
+  // gets the same answer to a bad flag.
+  const policy = resolvePolicy(settings, cmd.overrides);
+  if (!existsSync(settings.root)) return print(missingRootResult(settings, cmd.dryRun), settings, io, cmd, describePolicy(policy));
+  if (!statSync(settings.root).isDirectory()) {
+    say(io, `root ${settings.root} is not a directory; check --root / ARCHITECT_HOME`);
+    return EXIT.usage;
+  }
+  const logger = createLogger(settings, { stdout: false });
+  let store: StateStore | null = null;
+  try {
+    store = openStateStore(settings);
+    const engine = createEngine({ settings, store: withProgress(store, io, cmd.json), logger });
+    const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
+    return print(result, settings, io, cmd, describePolicy(policy));
+  } catch (err) {
+    if (err instanceof BusyError) {
+      say(io, `${err.message}; try again later`);
+      return EXIT.busy;
+    }
+    if (err instanceof ConfigError) {
+      say(io, `${err.message}; see --help`);
+      return EXIT.usage;
+    }
+    throw err;
+  } finally {
+    store?.close();
+    await closeLogger(logger);
+  }
+}
+
+function print(result: RunResult, settings: Settings, io: CliIo, cmd: CliCommand, policyLines: string[]): number {
+  if (cmd.json) {
+    writeJson(io, result);
+  } else {
+    io.stdout.write(result.dry_run ? renderDryRun(result, settings.root, policyLines) : renderSummary(result.stats));
+    const problems = renderProblems(result, result.dry_run);
+    if (problems) io.stderr.write(problems);
+  }
+  return result.success ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The answer for a root that does not exist: nothing to clean, zero counts, the engine's
+ * warning. No run is recorded (recording would create the root), so `run_id` is empty.
+ */
+function missingRootResult(settings: Settings, dryRun: boolean): RunResult {
+  const now = new Date().toISOString();
+  return {
+    success: true,
+    dry_run: dryRun,
+    run_id: '',
+    trigger: 'cli',
+    started_at: now,
+    finished_at: now,
+    duration_ms: 0,
+    status: 'succeeded',
+    stats: emptyStats(),
+    items: [],
+    items_total: 0,
+    skipped: [],
+    skipped_total: 0,
+    errors: [],
+    warnings: [`root ${settings.root} does not exist; nothing to clean (nothing was created or recorded)`],
+  };
+}
+
+/**
+ * Passes the engine's progress through to stderr, one line per category and phase, when a
+ * person is watching (stderr is a TTY and the output is not JSON). Quick runs print nothing:
+ * the engine reports progress at most every 500 ms.
+ */
+function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
+  if (json || !io.stderr.isTTY) return store;
+  let last = '';
+  return {
+    startRun: (run) => store.startRun(run),
+    appendItems: (runId, items) => store.appendItems(runId, items),
+    finishRun: (runId, result) => store.finishRun(runId, result),
+    markInterrupted: () => store.markInterrupted(),
+    listRuns: (limit, offset) => store.listRuns(limit, offset),
+    getRun: (runId) => store.getRun(runId),
+    listItems: (runId, limit, offset) => store.listItems(runId, limit, offset),
+    lastRealRun: () => store.lastRealRun(),
+    runningRun: () => store.runningRun(),
+    close: () => store.close(),
+    updateProgress(runId, progress) {
+      store.updateProgress(runId, progress);
+      const line = `${progress.category ?? ''} ${progress.phase ?? ''}`.trim();
+      if (line && line !== last) {
+        last = line;
+        io.stderr.write(`${PROGRAM}: ${line}… (${progress.items_so_far} items so far)\n`);
+      }
+    },
+  };
+}
