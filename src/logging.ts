@@ -35,9 +35,18 @@ export function createLogger(settings: Settings, opts: LoggerOptions): Logger {
   );
 }
 
-/** Flushes pending log lines (async file destination) before the process exits. */
-export function closeLogger(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    logger.flush(() => resolve());
-  });
+/**
+ * Flushes pending log lines (async file destination) before the process exits. A file
+ * destination that is still opening cannot flush yet: retry briefly rather than lose the
+ * last lines (e.g. "cannot listen" right at start).
+ */
+export async function closeLogger(logger: Logger): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }

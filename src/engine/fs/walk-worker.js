@@ -19,7 +19,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 /** Record kinds, shared with walker.ts. */
 const FILE = 0;
 const DIR = 1;
-const PROBLEM = 2;
 
 /** How many chunks may wait in the main thread's queue before the worker pauses. */
 const MAX_IN_FLIGHT = 4;
@@ -68,7 +67,7 @@ function flush() {
 /**
  * @param {number} kind
  * @param {string} rel
- * @param {number} a dev, or the error's errno
+ * @param {number} a dev
  * @param {number} b ino
  * @param {number} c size, or a folder's entry count
  * @param {number} d mtimeMs
@@ -80,14 +79,17 @@ function push(kind, rel, a, b, c, d) {
   if (kinds.length >= job.chunkSize) flush();
 }
 
-/** @param {string} rel @param {unknown} err */
+/**
+ * Reports an unreadable entry (rare, so one message each, outside the chunks).
+ * @param {string} rel @param {unknown} err
+ */
 function problem(rel, err) {
-  const code = /** @type {NodeJS.ErrnoException} */ (err).code ?? 'EUNKNOWN';
+  const code = /** @type {NodeJS.ErrnoException} */ (err).code ?? String(err);
   if (code === 'ENOENT') return; // vanished while we looked: not a problem
-  push(PROBLEM, rel + '\0' + code, 0, 0, 0, 0);
+  port.postMessage({ t: 'problem', rel, code });
 }
 
-/** @param {string} abs */
+/** @param {string} abs @param {string} rel */
 function lstatOrNull(abs, rel) {
   try {
     return lstatSync(abs, { throwIfNoEntry: false }) ?? null;
@@ -98,36 +100,41 @@ function lstatOrNull(abs, rel) {
 }
 
 /**
- * Visits one folder: reports its files, returns the sub-folders to enter.
- * @param {string} abs @param {string} rel @param {number} depth @param {number} topDev
- * @returns {Array<[string, string, number]>}
+ * @typedef {object} Folder
+ * @property {string} abs
+ * @property {string} rel
+ * @property {number} depth
+ * @property {import('node:fs').Stats} st
  */
-function visit(abs, rel, depth, topDev) {
+
+/**
+ * Visits one folder: reports it (except the top) and its files, returns the sub-folders to enter.
+ * @param {Folder} dir @param {number} topDev
+ * @returns {Folder[]}
+ */
+function visit(dir, topDev) {
   /** @type {import('node:fs').Dirent[]} */
   let entries;
   try {
-    entries = readdirSync(abs, { withFileTypes: true });
+    entries = readdirSync(dir.abs, { withFileTypes: true });
   } catch (err) {
-    problem(rel, err);
+    problem(dir.rel, err);
     return [];
   }
-  if (rel !== '') {
-    const st = lstatOrNull(abs, rel);
-    push(DIR, rel, st ? st.dev : 0, st ? st.ino : 0, entries.length, st ? st.mtimeMs : 0);
-  }
-  /** @type {Array<[string, string, number]>} */
+  if (dir.rel !== '') push(DIR, dir.rel, dir.st.dev, dir.st.ino, entries.length, dir.st.mtimeMs);
+  /** @type {Folder[]} */
   const subdirs = [];
   for (const e of entries) {
     // Links, sockets, fifos, devices: never followed, never candidates.
     if (!(e.isFile() || e.isDirectory() || isUnknown(e))) continue;
-    const childAbs = abs + '/' + e.name;
-    const childRel = rel === '' ? e.name : rel + '/' + e.name;
-    const st = lstatOrNull(childAbs, childRel);
+    const abs = dir.abs + '/' + e.name;
+    const rel = dir.rel === '' ? e.name : dir.rel + '/' + e.name;
+    const st = lstatOrNull(abs, rel);
     if (!st) continue;
     if (st.isFile()) {
-      push(FILE, childRel, st.dev, st.ino, st.size, st.mtimeMs);
-    } else if (st.isDirectory() && enterable(e.name, childAbs, depth + 1, st.dev, topDev)) {
-      subdirs.push([childAbs, childRel, depth + 1]);
+      push(FILE, rel, st.dev, st.ino, st.size, st.mtimeMs);
+    } else if (st.isDirectory() && enterable(e.name, abs, dir.depth + 1, st.dev, topDev)) {
+      subdirs.push({ abs, rel, depth: dir.depth + 1, st });
     }
   }
   return subdirs;
@@ -144,14 +151,14 @@ function enterable(name, abs, depth, dev, topDev) {
 }
 
 function main() {
-  const top = lstatSync(job.dir);
-  if (!top.isDirectory()) throw new Error(`${job.dir} is not a folder`);
-  /** @type {Array<[string, string, number]>} */
-  const stack = [[job.dir, '', 0]];
+  const top = lstatOrNull(job.dir, '');
+  /** @type {Folder[]} */
+  const stack = top?.isDirectory() ? [{ abs: job.dir, rel: '', depth: 0, st: top }] : [];
+  const topDev = top?.dev ?? 0;
   while (stack.length > 0 && !cancelled()) {
-    const next = /** @type {[string, string, number]} */ (stack.pop());
-    const subdirs = visit(next[0], next[1], next[2], top.dev);
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(/** @type {[string, string, number]} */ (subdirs[i]));
+    const next = /** @type {Folder} */ (stack.pop());
+    const subdirs = visit(next, topDev);
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(/** @type {Folder} */ (subdirs[i]));
   }
   flush();
   port.postMessage({ t: 'done' });

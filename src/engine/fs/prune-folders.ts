@@ -1,0 +1,108 @@
+/**
+ * Folders a temp cleanup leaves empty (SPEC 3.8): removed bottom-up with rmdir only (never a
+ * recursive removal), never the category's top folder, never a folder that still holds
+ * anything, never one that was empty before the cleanup.
+ */
+import { lstat, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunContext } from '../context.js';
+import { errorMessage, folderMoved } from './file-executor.js';
+import type { Protection } from './protection.js';
+
+export const EMPTIED_REASON = 'empty folder left by temp cleanup';
+
+/** A folder seen by the walk (never the top folder). */
+export interface FolderRecord {
+  /** Root-relative POSIX path. */
+  target: string;
+  /** Absolute path built from real paths. */
+  path: string;
+  dev: number;
+  ino: number;
+  /** Entries it held when walked, of any type. */
+  entries: number;
+}
+
+/**
+ * The folders that `removed` (targets of files removed, or in a dry run to be removed) leaves
+ * empty, deepest first: every entry it held is a removed file or such a folder, and it held at
+ * least one. Protected folders are returned apart with their reason (and keep their parents).
+ * Pure.
+ */
+export function emptiedFolders(
+  folders: readonly FolderRecord[],
+  removed: ReadonlySet<string>,
+  protection: Protection,
+): { remove: FolderRecord[]; kept: Array<{ folder: FolderRecord; reason: string }> } {
+  const gone = new Map<string, number>();
+  const bump = (target: string) => {
+    const parent = path.posix.dirname(target);
+    gone.set(parent, (gone.get(parent) ?? 0) + 1);
+  };
+  removed.forEach(bump);
+  const depth = (t: string) => t.split('/').length;
+  const remove: FolderRecord[] = [];
+  const kept: Array<{ folder: FolderRecord; reason: string }> = [];
+  for (const f of [...folders].sort((a, b) => depth(b.target) - depth(a.target) || (a.target < b.target ? -1 : 1))) {
+    if (f.entries === 0 || gone.get(f.target) !== f.entries) continue;
+    const reason = protection.reasonFor(f.target);
+    if (reason) {
+      kept.push({ folder: f, reason });
+    } else {
+      remove.push(f);
+      bump(f.target);
+    }
+  }
+  return { remove, kept };
+}
+
+/**
+ * Reports (dry run) or removes (real run) the emptied folders, deepest first. A real run
+ * re-checks each folder (still the same folder, same place) and uses rmdir, which fails on
+ * anything not empty; only folders actually removed are reported as items.
+ */
+export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>): Promise<void> {
+  for (const { folder, reason } of plan.kept) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
+  const parents = new Map<string, Promise<string | null>>();
+  let done = 0;
+  for (const f of plan.remove) {
+    if (!ctx.dryRun) {
+      if (done++ % 256 === 0 && ctx.signal.aborted) return;
+      let why: string | undefined;
+      try {
+        why = await removeFolder(f, parents);
+      } catch (err) {
+        ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException) });
+        continue;
+      }
+      if (why === 'already gone') continue;
+      if (why) {
+        ctx.report.skipped({ category: 'temp', target: f.target, reason: why });
+        continue;
+      }
+    }
+    ctx.report.item({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir', reason: EMPTIED_REASON });
+  }
+}
+
+/**
+ * Removes one folder if it is still the same, empty folder; returns why not, or undefined.
+ * Throws for failures that are errors (EACCES, EPERM…).
+ */
+async function removeFolder(f: FolderRecord, parents: Map<string, Promise<string | null>>): Promise<string | undefined> {
+  try {
+    const st = await lstat(f.path);
+    if (st.isSymbolicLink()) return 'replaced by a symbolic link';
+    if (!st.isDirectory()) return 'no longer a folder';
+    if (st.dev !== f.dev || st.ino !== f.ino) return 'changed since it was planned (inode)';
+    const moved = await folderMoved(f.path, parents);
+    if (moved) return moved;
+    await rmdir(f.path);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'already gone';
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'no longer empty';
+    throw err;
+  }
+}

@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type WalkRecord, walkTree } from '../../src/engine/fs/walker.js';
+import { findFiles } from '../helpers/fs-fixtures.js';
+import { makeTempDir } from '../helpers/temp-root.js';
+
+/** A deterministic pseudo-random generator (mulberry32), so a failing tree can be rebuilt. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Builds a random-ish tree: nested folders, files, empty folders, links to files and folders, chrome profiles. */
+function randomTree(dir: string, seed: number, outside: string): void {
+  const rnd = prng(seed);
+  const names = ['a', 'b c', 'été', 'x.log', '.hidden', 'chrome_profile', 'chrome_profile_2', 'data-1', 'z'];
+  const pick = () => `${names[Math.floor(rnd() * names.length)]}${Math.floor(rnd() * 50)}`;
+  const grow = (d: string, depth: number) => {
+    const n = Math.floor(rnd() * 8) + (depth === 0 ? 8 : 1);
+    for (let i = 0; i < n; i++) {
+      const p = path.join(d, pick());
+      if (existsSync(p)) continue;
+      const r = rnd();
+      if (r < 0.55) writeFileSync(p, 'x'.repeat(Math.floor(rnd() * 100)));
+      else if (r < 0.85 && depth < 5) {
+        mkdirSync(p);
+        grow(p, depth + 1);
+      } else if (r < 0.92) symlinkSync(outside, p);
+      else symlinkSync(path.join(outside, 'secret.txt'), p);
+    }
+  };
+  grow(dir, 0);
+  // Always at least one chrome profile with files, to prove it is skipped.
+  mkdirSync(path.join(dir, 'chrome_profile_main', 'Default'), { recursive: true });
+  writeFileSync(path.join(dir, 'chrome_profile_main', 'Default', 'Cookies'), 'c');
+}
+
+async function walkAll(dir: string, opts: Parameters<typeof walkTree>[1] = {}): Promise<WalkRecord[]> {
+  const all: WalkRecord[] = [];
+  for await (const chunk of walkTree(dir, opts)) all.push(...chunk);
+  return all;
+}
+
+const files = (records: WalkRecord[]) =>
+  records
+    .filter((r) => r.kind === 'file')
+    .map((r) => r.rel)
+    .sort();
+
+const PRUNE_CHROME = ['-type', 'd', '-name', 'chrome_profile*', '-prune', '-o'];
+
+describe('walkTree', () => {
+  for (const seed of [1, 7, 42]) {
+    it(`finds exactly the regular files GNU find finds (chrome profiles pruned), seed ${seed}`, async () => {
+      const dir = realpathSync(makeTempDir());
+      const outside = makeTempDir('cw-outside-');
+      writeFileSync(path.join(outside, 'secret.txt'), 'do not follow');
+      randomTree(dir, seed, outside);
+      const expected = findFiles(dir, PRUNE_CHROME);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(files(await walkAll(dir))).toEqual(expected);
+      // Tiny chunks exercise the back-pressure path with many messages.
+      expect(files(await walkAll(dir, { chunkSize: 3 }))).toEqual(expected);
+    });
+  }
+
+  it('reports size, mtime, dev and ino of each file as lstat sees them', async () => {
+    const dir = makeTempDir();
+    writeFileSync(path.join(dir, 'f.bin'), Buffer.alloc(1234));
+    const [rec] = (await walkAll(dir)).filter((r) => r.kind === 'file');
+    const st = (await import('node:fs')).lstatSync(path.join(dir, 'f.bin'));
+    expect(rec).toEqual({ kind: 'file', rel: 'f.bin', dev: st.dev, ino: st.ino, size: 1234, mtimeMs: st.mtimeMs });
+  });
+
+  it('never follows a symbolic link to a folder and never reports links as files', async () => {
+    const dir = makeTempDir();
+    const outside = makeTempDir('cw-outside-');
+    writeFileSync(path.join(outside, 'o.log'), 'outside');
+    symlinkSync(outside, path.join(dir, 'linked'));
+    symlinkSync(path.join(outside, 'o.log'), path.join(dir, 'file-link.log'));
+    writeFileSync(path.join(dir, 'real.log'), 'in');
+    expect(files(await walkAll(dir))).toEqual(['real.log']);
+  });
+
+  it('reports folders with how many entries they hold, links and skipped folders included', async () => {
+    const dir = makeTempDir();
+    mkdirSync(path.join(dir, 'a/chrome_profile'), { recursive: true });
+    writeFileSync(path.join(dir, 'a/f'), '');
+    symlinkSync('/nonexistent', path.join(dir, 'a/dangling'));
+    mkdirSync(path.join(dir, 'empty'));
+    const dirs = (await walkAll(dir)).filter((r) => r.kind === 'dir').map((r) => [r.rel, r.kind === 'dir' && r.entries]);
+    expect(dirs.sort()).toEqual([
+      ['a', 3],
+      ['empty', 0],
+    ]);
+  });
+
+  it('does not enter folders deeper than maxDepth or listed in neverEnter', async () => {
+    const dir = realpathSync(makeTempDir());
+    for (const f of ['top', 'env/b1', 'env/deep/b2', 'sessions/s1']) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), '');
+    }
+    expect(files(await walkAll(dir, { maxDepth: 1, neverEnter: [path.join(dir, 'sessions')] }))).toEqual(['env/b1', 'top']);
+  });
+
+  it('does not cross into another filesystem', async (t) => {
+    const dir = realpathSync(makeTempDir());
+    const mnt = path.join(dir, 'mnt');
+    mkdirSync(mnt);
+    writeFileSync(path.join(dir, 'here'), '');
+    if (spawnSync('mount', ['-t', 'tmpfs', 'none', mnt]).status !== 0) return t.skip('needs permission to mount a tmpfs');
+    try {
+      writeFileSync(path.join(mnt, 'there'), '');
+      expect(files(await walkAll(dir))).toEqual(['here']);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+
+  it('stops the worker when the consumer breaks out early or the signal aborts', async () => {
+    const dir = makeTempDir();
+    for (let i = 0; i < 50; i++) writeFileSync(path.join(dir, `f${i}`), '');
+    let chunks = 0;
+    for await (const _ of walkTree(dir, { chunkSize: 2 })) if (++chunks === 2) break;
+    expect(chunks).toBe(2);
+    const ac = new AbortController();
+    ac.abort();
+    expect(await walkAll(dir, { signal: ac.signal })).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable folder as a problem and goes on', async () => {
+    const dir = makeTempDir();
+    mkdirSync(path.join(dir, 'locked'));
+    writeFileSync(path.join(dir, 'ok'), '');
+    (await import('node:fs')).chmodSync(path.join(dir, 'locked'), 0);
+    const all = await walkAll(dir);
+    (await import('node:fs')).chmodSync(path.join(dir, 'locked'), 0o755);
+    expect(all).toContainEqual({ kind: 'problem', rel: 'locked', code: 'EACCES' });
+    expect(files(all)).toEqual(['ok']);
+  });
+
+  it.skipIf(!existsSync('dist/src/engine/fs/walker.js'))('loads its worker from the built dist/ too', () => {
+    const dir = makeTempDir();
+    writeFileSync(path.join(dir, 'a'), '');
+    const code = `import('./dist/src/engine/fs/walker.js').then(async ({ walkTree }) => {
+      for await (const c of walkTree(${JSON.stringify(dir)})) for (const r of c) console.log(r.kind, r.rel);
+    });`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('file a');
+  });
+});
