@@ -79,10 +79,10 @@ export function decideFile(c: FileCandidate, policy: Policy, now: number): Decis
   const limit = rule.limitMs(policy);
   const age = now - c.timestampMs;
   if (!(age > limit)) {
-    return { candidate: c, action: 'keep', reason: `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}` };
+    return { candidate: c, action: 'keep', reason: `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}` };
   }
   if (c.protectedReason) return { candidate: c, action: 'skip', reason: c.protectedReason };
-  return { candidate: c, action: rule.action, reason: `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}` };
+  return { candidate: c, action: rule.action, reason: `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}` };
 }
 
 /** Database rows: removed (prompts: archived) when strictly older than the limit; unreadable ages are kept. */
@@ -91,7 +91,7 @@ export function decideRow(c: RowCandidate, policy: Policy, now: number): Decisio
   const limit = rule.limitMs(policy);
   if (c.timestampMs === null) return { candidate: c, action: 'keep', reason: 'age cannot be read' };
   const age = now - c.timestampMs;
-  const reason = `${rule.verb} ${formatAge(age, rule.unit)} ago, limit ${formatLimit(limit, rule.unit)}`;
+  const reason = `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}`;
   return { candidate: c, action: age > limit ? rule.action : 'keep', reason };
 }
 
@@ -111,12 +111,26 @@ export function describePolicy(policy: Policy): string[] {
   ];
 }
 
-function formatAge(ms: number, unit: 'days' | 'hours'): string {
-  const n = Math.floor(ms / (unit === 'days' ? DAY : HOUR));
+/**
+ * "41 days"; just past the limit, where whole units would read "7 days ago, limit 7 days",
+ * the remainder is added ("7 days 5 hours"), or "just over 7 days" within the first sub-unit.
+ */
+function formatAge(ms: number, unit: 'days' | 'hours', limitMs: number): string {
+  if (ms < 0) return plural(0, unit); // a future timestamp (clock skew) reads as new
+  const size = unit === 'days' ? DAY : HOUR;
+  const n = Math.floor(ms / size);
+  if (ms > limitMs && n === Math.round(limitMs / size)) {
+    const [sub, subUnit] = unit === 'days' ? [HOUR, 'hours' as const] : [60_000, 'minutes' as const];
+    const r = Math.floor((ms - n * size) / sub);
+    return r > 0 ? `${plural(n, unit)} ${plural(r, subUnit)}` : `just over ${plural(n, unit)}`;
+  }
+  return plural(n, unit);
+}
+
+function plural(n: number, unit: string): string {
   return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
 }
 
 function formatLimit(ms: number, unit: 'days' | 'hours'): string {
-  const n = Math.round(ms / (unit === 'days' ? DAY : HOUR));
-  return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+  return plural(Math.round(ms / (unit === 'days' ? DAY : HOUR)), unit);
 }

@@ -36,7 +36,7 @@ describe('errors', () => {
       ['architect.db:errors#2', 'delete', 'resolved 31 days ago, limit 30 days'],
       ['architect.db:errors#3', 'delete', 'resolved 31 days ago, limit 30 days'],
       ['architect.db:errors#4', 'delete', 'resolved 31 days ago, limit 30 days'],
-      ['architect.db:errors#10', 'delete', 'resolved 30 days ago, limit 30 days'],
+      ['architect.db:errors#10', 'delete', 'resolved just over 30 days ago, limit 30 days'],
     ]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunOverrides } from '../../src/config/schema.js';
 import { resolvePolicy } from '../../src/config/settings.js';
-import { decideFile, planBackups } from '../../src/engine/planner.js';
+import { decideFile, decideRow, planBackups } from '../../src/engine/planner.js';
+import { DEFAULT_POLICY as DEFAULT_POLICY_FOR_REASONS } from '../../src/config/defaults.js';
 import type { FileCandidate, FileCategory } from '../../src/engine/types.js';
 import { DAY, HOUR, makeTempDir, NOW, settingsFor } from '../helpers/temp-root.js';
 
@@ -86,7 +87,7 @@ interface FileCase {
 const FILE_CASES: FileCase[] = [
   { name: 'a log 41 days old is deleted', category: 'logs', ageMs: 41 * DAY, action: 'delete', reason: 'modified 41 days ago, limit 30 days' },
   { name: 'a log exactly 30 days old is kept (strictly older only)', category: 'logs', ageMs: 30 * DAY, action: 'keep', reason: 'modified 30 days ago, limit 30 days' },
-  { name: 'a log 30 days and 1 ms old is deleted', category: 'logs', ageMs: 30 * DAY + 1, action: 'delete', reason: 'modified 30 days ago, limit 30 days' },
+  { name: 'a log 30 days and 1 ms old is deleted', category: 'logs', ageMs: 30 * DAY + 1, action: 'delete', reason: 'modified just over 30 days ago, limit 30 days' },
   { name: 'a fresh log is kept', category: 'logs', ageMs: HOUR, action: 'keep', reason: 'modified 0 days ago, limit 30 days' },
   { name: 'log_age_days overrides the limit', category: 'logs', ageMs: 2 * DAY, overrides: { log_age_days: 1 }, action: 'delete', reason: 'modified 2 days ago, limit 1 day' },
   { name: 'a protected old log is skipped with its reason', category: 'logs', ageMs: 90 * DAY, protectedReason: 'protected by glob "logs/keep_me*"', action: 'skip', reason: 'protected by glob "logs/keep_me*"' },
@@ -104,4 +105,20 @@ describe('decideFile', () => {
       expect({ action: d.action, reason: d.reason }).toEqual({ action: c.action, reason: c.reason });
     });
   }
+});
+
+describe('reasons just past the limit', () => {
+  const policy = DEFAULT_POLICY_FOR_REASONS;
+  it.each([
+    [7 * DAY + 5 * HOUR, 'finished 7 days 5 hours ago, limit 7 days'],
+    [7 * DAY + 60_000, 'finished just over 7 days ago, limit 7 days'],
+    [9 * DAY, 'finished 9 days ago, limit 7 days'],
+  ])('a task %d ms old reads "%s"', (age, reason) => {
+    const d = decideRow({ kind: 'row', category: 'tasks', table: 't', rowid: 1, timestampMs: NOW - age }, policy, NOW);
+    expect(d).toMatchObject({ action: 'delete', reason });
+  });
+  it('a temp file 1 minute past 24 hours names the minutes', () => {
+    const c = { kind: 'file' as const, category: 'temp' as const, target: 'tmp/a', path: '/x/tmp/a', dev: 1, ino: 1, size: 1, mtimeMs: 0, timestampMs: NOW - 24 * HOUR - 120_000, timestampSource: 'mtime' as const };
+    expect(decideFile(c, policy, NOW).reason).toBe('modified 24 hours 2 minutes ago, limit 24 hours');
+  });
 });

@@ -42,7 +42,7 @@ describe('tasks', () => {
       { category: 'tasks', target: 'architect.db:task_queue#1', bytes: 0, action: 'delete', reason: 'finished 8 days ago, limit 7 days' },
       { category: 'tasks', target: 'architect.db:task_queue#2', bytes: 0, action: 'delete', reason: 'finished 10 days ago, limit 7 days' },
       { category: 'tasks', target: 'architect.db:task_queue#3', bytes: 0, action: 'delete', reason: 'finished 30 days ago, limit 7 days' },
-      { category: 'tasks', target: 'architect.db:task_queue#8', bytes: 0, action: 'delete', reason: 'finished 7 days ago, limit 7 days' },
+      { category: 'tasks', target: 'architect.db:task_queue#8', bytes: 0, action: 'delete', reason: 'finished just over 7 days ago, limit 7 days' },
     ]);
     expect(out.warnings).toEqual([]);
     expect(out.errors).toEqual([]);
