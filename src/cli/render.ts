@@ -4,6 +4,7 @@
  * Pure string builders: the caller decides stdout or stderr.
  */
 import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../engine/types.js';
+import { STAT_KEY } from '../engine/stats.js';
 
 /** How many items per category a dry run lists before "… and M more". */
 export const LIST_PER_CATEGORY = 10;
@@ -20,14 +21,6 @@ const LABEL: Record<Category, string> = {
 /** Database rows free pages inside the database, not disk space: no size is shown for them. */
 const ROW_CATEGORIES: ReadonlySet<Category> = new Set(['tasks', 'errors', 'prompts']);
 
-const STAT: Record<Category, keyof Stats> = {
-  backups: 'backups_deleted',
-  logs: 'logs_deleted',
-  tasks: 'tasks_deleted',
-  errors: 'errors_deleted',
-  prompts: 'prompts_deleted',
-  temp: 'temp_files_deleted',
-};
 
 /** `3240000` -> `3.1 MB` (binary units, as space_freed_mb is bytes / 1048576). */
 export function formatBytes(bytes: number): string {
@@ -82,7 +75,7 @@ export function renderDryRun(result: RunResult, root: string, policyLines: reado
 }
 
 function countWords(result: RunResult): string {
-  const n = CATEGORIES.reduce((sum, c) => sum + result.stats[STAT[c]], 0);
+  const n = CATEGORIES.reduce((sum, c) => sum + result.stats[STAT_KEY[c]], 0);
   if (n === 0) return 'nothing would be removed';
   return `${n} ${n === 1 ? 'item' : 'items'} would be removed, freeing ${result.stats.space_freed_mb.toFixed(2)} MB`;
 }
@@ -90,7 +83,7 @@ function countWords(result: RunResult): string {
 function renderCategory(result: RunResult, category: Category, perCategory: number): string[] {
   const items = result.items.filter((i) => i.category === category);
   const rmdirs = items.filter((i) => i.action === 'rmdir').length;
-  const count = result.stats[STAT[category]];
+  const count = result.stats[STAT_KEY[category]];
   const total = count + rmdirs;
   if (total === 0) return [`${LABEL[category]}: nothing to remove`];
   const verb = category === 'prompts' ? 'archived' : 'deleted';

@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
-import { emptyStats, createEngine } from '../engine/engine.js';
+import { createEngine } from '../engine/engine.js';
+import { emptyStats } from '../engine/stats.js';
 import { describePolicy } from '../engine/planner.js';
 import type { RunResult } from '../engine/types.js';
 import { closeLogger, createLogger } from '../logging.js';

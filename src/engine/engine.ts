@@ -10,6 +10,7 @@ import type { StateStore } from '../store/types.js';
 import type { CategoryHandler, EngineLogger, Reporter, RunContext } from './context.js';
 import { appendActivityLog } from './db/activity-log.js';
 import { HANDLERS } from './handlers.js';
+import { emptyStats, STAT_KEY } from './stats.js';
 import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from './types.js';
 
 /** How many items/skips a response carries; the run history has all of them. */
@@ -52,14 +53,6 @@ export interface Engine {
   current(): RunningInfo | null;
 }
 
-const STAT_KEY: Record<Category, keyof Stats> = {
-  backups: 'backups_deleted',
-  logs: 'logs_deleted',
-  tasks: 'tasks_deleted',
-  errors: 'errors_deleted',
-  prompts: 'prompts_deleted',
-  temp: 'temp_files_deleted',
-};
 
 /** Builds the engine around one root's settings and state store. */
 export function createEngine(deps: EngineDeps): Engine {
@@ -165,7 +158,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
       item(item) {
         t.itemsTotal++;
         if (item.action !== 'rmdir') {
-          t.stats[STAT_KEY[item.category]] = (t.stats[STAT_KEY[item.category]] as number) + 1;
+          t.stats[STAT_KEY[item.category]] += 1;
           t.bytes += item.bytes;
         }
         if (t.items.length < RESPONSE_CAP) t.items.push(item);
@@ -264,17 +257,3 @@ function finish(
   );
   return result;
 }
-
-/** All-zero stats. */
-export function emptyStats(): Stats {
-  return {
-    backups_deleted: 0,
-    logs_deleted: 0,
-    tasks_deleted: 0,
-    errors_deleted: 0,
-    prompts_deleted: 0,
-    temp_files_deleted: 0,
-    space_freed_mb: 0,
-  };
-}
-

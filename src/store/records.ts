@@ -1,5 +1,6 @@
 /** Maps state.db rows to the RunRecord the API and CLI show. */
 import type { RunStatus, Stats, Trigger } from '../engine/types.js';
+import { emptyStats } from '../engine/stats.js';
 import type { RunRecord } from './types.js';
 
 export interface RowShape {
@@ -21,15 +22,6 @@ export interface RowShape {
   progress: string | null;
 }
 
-const ZERO: Stats = {
-  backups_deleted: 0,
-  logs_deleted: 0,
-  tasks_deleted: 0,
-  errors_deleted: 0,
-  prompts_deleted: 0,
-  temp_files_deleted: 0,
-  space_freed_mb: 0,
-};
 
 /** Parses the JSON columns of one runs row. */
 export function toRunRecord(row: RowShape): RunRecord {
@@ -40,7 +32,7 @@ export function toRunRecord(row: RowShape): RunRecord {
     started_at: row.started_at,
     finished_at: row.finished_at,
     status: row.status as RunStatus,
-    stats: row.stats ? (JSON.parse(row.stats) as Stats) : { ...ZERO },
+    stats: row.stats ? (JSON.parse(row.stats) as Stats) : emptyStats(),
     items_total: row.items_total,
     skipped_total: row.skipped_total,
     errors_total: row.errors_total,
