@@ -67,12 +67,20 @@ export function openStateStore(settings: Settings): StateStore {
 
 /** Opens a state database at an explicit file path (tests, tools). */
 export function openStateStoreAt(file: string): StateStore {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 10000');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
-  return createStore(db);
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return createStore(db);
+  } catch (err) {
+    db?.close();
+    // "file is not a database" alone does not say which file, nor that no run can start without it.
+    if (!(err instanceof Database.SqliteError)) throw err;
+    throw new Error(`state database ${file} cannot be used (${err.message}); move it aside to start a new run history`, { cause: err });
+  }
 }
 
 function migrate(db: Database.Database): void {

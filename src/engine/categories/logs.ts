@@ -10,7 +10,8 @@ import { openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { decideFile } from '../planner.js';
 import type { Decision, FileCandidate } from '../types.js';
 
-const LOG_NAME = /^.+\.log(?:(?:\.\d+)?(?:\.gz)?|-\d{8}(?:\.gz)?)$/;
+// `s`: a name may hold a newline (Linux allows any byte but `/` and NUL); it is still a log.
+const LOG_NAME = /^.+\.log(?:(?:\.\d+)?(?:\.gz)?|-\d{8}(?:\.gz)?)$/s;
 
 /** True when a file name is one of the log layouts above (case-sensitive). */
 export function isLogName(name: string): boolean {

@@ -8,7 +8,17 @@ import { cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
 import type { RowCandidate, RowCategory } from '../types.js';
 import { createArchiver } from './archive.js';
-import { closeQuietly, type Db, databaseName, isOperationalError, openDashboardDb, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
+import {
+  BUSY_TIMEOUT_MS,
+  closeQuietly,
+  type Db,
+  databaseName,
+  isOperationalError,
+  openDashboardDb,
+  quoteIdent,
+  rowidsJson,
+  TS_FUNCTION,
+} from './open.js';
 import { conditionSql, type DetectedTable, detectTable, ROW_SPECS } from './schema.js';
 import { parseTimestamp } from './timestamps.js';
 
@@ -62,10 +72,22 @@ export async function cleanRowCategory(ctx: RunContext, category: RowCategory): 
     await sweepTable(ctx, db, detection.table);
   } catch (err) {
     if (!isOperationalError(err)) throw err;
-    ctx.report.error({ category, target: dbName, message: `${category}: ${err.message}` });
+    ctx.report.error({ category, target: dbName, message: describeDbFailure(category, dbName, err) });
   } finally {
     if (db) closeQuietly(db);
   }
+}
+
+/**
+ * One line for a failed database category. "database is locked" alone does not say that another
+ * process held the dashboard's database past our busy timeout, nor that nothing was lost.
+ */
+export function describeDbFailure(category: RowCategory, dbName: string, err: Error): string {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `${category}: ${dbName} is locked by another process (waited ${BUSY_TIMEOUT_MS / 1000} s); ${category} not cleaned this run, the next run retries`;
+  }
+  return `${category}: ${err.message}`;
 }
 
 async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable): Promise<void> {

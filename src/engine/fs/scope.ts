@@ -2,12 +2,14 @@
  * The safe frame a file category works in: the root's real path, the protection rules, the
  * open files, and category folders checked before anything is walked (SPEC 3.5): a folder
  * that is itself a symbolic link, resolves outside the root, or lies inside a folder the
- * service never touches is refused with a warning and not walked.
+ * service never touches is refused with a warning and not walked; mount points below a
+ * category folder are never entered.
  */
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import type { FileCandidate, FileCategory } from '../types.js';
+import { mountPointsBelow, readMountPoints } from './mounts.js';
 import { fileKey, type OpenFiles, openReason, scanOpenFiles } from './open-files.js';
 import { createProtection, DATABASE_REASON, databaseFiles, OWN_LOG_REASON, type Protection } from './protection.js';
 import type { WalkFile } from './walker.js';
@@ -26,7 +28,7 @@ export interface CategoryFolder {
   readonly rel: string;
   /** Its real path: walked, and the prefix of every candidate's `path`. */
   readonly real: string;
-  /** Absolute real paths the walk must not enter (sessions, state, other categories' folders). */
+  /** Absolute real paths the walk must not enter nor list (sessions, state, other categories' folders, mount points). */
   readonly neverEnter: readonly string[];
 }
 
@@ -105,7 +107,12 @@ export async function openCategoryFolder(ctx: RunContext, scope: FileScope, cate
   const untouchable = await Promise.all([sessions, state, archive].map((p) => realOrJoin(scope.rootReal, p)));
   if (untouchable.some((u) => real === u || isBelow(real, u))) return refuse('is inside a folder the service never touches');
   const others = [backups, logs, ...temp].filter((p) => p !== rel);
-  const neverEnter = [...untouchable, ...(await Promise.all(others.map((p) => realOrJoin(scope.rootReal, p))))];
+  const neverEnter = [
+    ...untouchable,
+    ...(await Promise.all(others.map((p) => realOrJoin(scope.rootReal, p)))),
+    // Bind mounts share the device number of their parent: only mountinfo tells them apart.
+    ...mountPointsBelow(await readMountPoints(), real),
+  ];
   return { rel, real, neverEnter: neverEnter.filter((p) => p !== real) };
 }
 

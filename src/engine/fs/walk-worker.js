@@ -11,7 +11,8 @@
  *
  * Rules: symbolic links are never followed (they only count as entries of their folder);
  * a folder on another filesystem than the top folder, a folder named `chrome_profile*`, a
- * folder listed in `neverEnter` or deeper than `maxDepth` is not entered.
+ * folder deeper than `maxDepth` is not entered; an entry listed in `neverEnter` (a folder, or
+ * a file that is a mount point) is neither entered nor listed.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -128,12 +129,14 @@ function visit(dir, topDev) {
     // Links, sockets, fifos, devices: never followed, never candidates.
     if (!(e.isFile() || e.isDirectory() || isUnknown(e))) continue;
     const abs = dir.abs + '/' + e.name;
+    // neverEnter paths are neither entered nor listed: a file can be a (bind) mount point too.
+    if (skip.has(abs)) continue;
     const rel = dir.rel === '' ? e.name : dir.rel + '/' + e.name;
     const st = lstatOrNull(abs, rel);
     if (!st) continue;
     if (st.isFile()) {
       push(FILE, rel, st.dev, st.ino, st.size, st.mtimeMs);
-    } else if (st.isDirectory() && enterable(e.name, abs, dir.depth + 1, st.dev, topDev)) {
+    } else if (st.isDirectory() && enterable(e.name, dir.depth + 1, st.dev, topDev)) {
       subdirs.push({ abs, rel, depth: dir.depth + 1, st });
     }
   }
@@ -145,9 +148,9 @@ function isUnknown(e) {
   return !(e.isSymbolicLink() || e.isBlockDevice() || e.isCharacterDevice() || e.isFIFO() || e.isSocket());
 }
 
-/** @param {string} name @param {string} abs @param {number} depth @param {number} dev @param {number} topDev */
-function enterable(name, abs, depth, dev, topDev) {
-  return depth <= job.maxDepth && !name.startsWith('chrome_profile') && !skip.has(abs) && dev === topDev;
+/** @param {string} name @param {number} depth @param {number} dev @param {number} topDev */
+function enterable(name, depth, dev, topDev) {
+  return depth <= job.maxDepth && !name.startsWith('chrome_profile') && dev === topDev;
 }
 
 function main() {

@@ -38,7 +38,7 @@ export type WalkRecord = WalkFile | WalkDir | WalkProblem;
 export interface WalkOptions {
   /** Folders deeper than this are not entered; the walked folder is depth 0. Default: no limit. */
   maxDepth?: number;
-  /** Absolute paths of folders that are never entered (sessions, the service's state…). */
+  /** Absolute paths never entered nor listed (sessions, the service's state, mount points…). */
   neverEnter?: readonly string[];
   /** Stops the walk (the generator then returns). */
   signal?: AbortSignal;
@@ -54,7 +54,7 @@ type Message =
 /**
  * Yields the tree under `dir` (an absolute, symlink-free path) in chunks, depth first.
  * Only regular files are `file` records; folders on another filesystem, `chrome_profile*`
- * folders and `neverEnter` folders are not entered. At most a few chunks are buffered: the
+ * folders are not entered; `neverEnter` paths are neither entered nor listed. At most a few chunks are buffered: the
  * worker pauses until the consumer catches up. Breaking out of the loop stops the worker.
  * Throws if the worker itself fails (not for unreadable entries: those are `problem` records).
  */
