@@ -64,13 +64,12 @@ export function createEngine(deps: EngineDeps): Engine {
     const policy = resolvePolicy(deps.settings, opts.overrides);
     const categories = resolveCategories(opts.overrides);
     const now = opts.now ?? Date.now();
-    const startedAt = new Date();
     const runId = deps.store.startRun({
       trigger: opts.trigger,
       dryRun: opts.dryRun,
-      startedAt: startedAt.toISOString(),
       settings: { policy, categories, root: deps.settings.root, now: new Date(now).toISOString() },
     });
+    const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now());
     const tally = createTally(runId, deps, opts.dryRun);
     running = {
       run_id: runId,

@@ -147,8 +147,10 @@ function createStore(db: Database.Database): StateStore {
       q.interrupt.run(new Date().toISOString(), held.run_id);
     }
     const runId = randomUUID();
-    q.insertRun.run(runId, run.trigger, run.dryRun ? 1 : 0, run.startedAt, myPid, myStart, JSON.stringify(run.settings));
-    q.takeLock.run(runId, myPid, myStart, run.startedAt);
+    // Stamped while holding the write lock: a run's start is never before the previous one's finish.
+    const startedAt = new Date().toISOString();
+    q.insertRun.run(runId, run.trigger, run.dryRun ? 1 : 0, startedAt, myPid, myStart, JSON.stringify(run.settings));
+    q.takeLock.run(runId, myPid, myStart, startedAt);
     return runId;
   });
 

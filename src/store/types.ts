@@ -38,10 +38,10 @@ export interface RunRecord {
   progress: RunProgress | null;
 }
 
+/** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
 export interface StartRun {
   trigger: Trigger;
   dryRun: boolean;
-  startedAt: string;
   settings: unknown;
 }
 

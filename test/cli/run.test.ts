@@ -164,7 +164,7 @@ describe('cleanup-worker runs', () => {
     const before = listTree(root, SERVICE_OWN);
     const store = openStateStore(settingsFor(root));
     try {
-      const runId = store.startRun({ trigger: 'api', dryRun: false, startedAt: new Date().toISOString(), settings: {} });
+      const runId = store.startRun({ trigger: 'api', dryRun: false, settings: {} });
       const r = await runCli(['--force', '--root', root]);
       expect(r.code).toBe(3);
       expect(r.stdout).toBe('');

@@ -122,7 +122,7 @@ describe('server.ts', () => {
         '-e',
         `const m = await import(process.argv[1]);
          const s = m.openStateStoreAt(process.argv[2]);
-         console.log(s.startRun({ trigger: 'cli', dryRun: false, startedAt: new Date().toISOString(), settings: {} }));
+         console.log(s.startRun({ trigger: 'cli', dryRun: false, settings: {} }));
          process.kill(process.pid, 'SIGKILL');`,
         pathToFileURL(path.join(build, 'src/store/state-store.js')).href,
         db,

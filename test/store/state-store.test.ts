@@ -13,7 +13,7 @@ const done = (over: Partial<FinishRun> = {}): FinishRun => ({
   status: 'succeeded', finishedAt: new Date().toISOString(), stats: zero, itemsTotal: 0, skippedTotal: 0, errorsTotal: 0,
   warnings: [], skipped: [], errors: [], ...over,
 });
-const start = (dryRun = false) => ({ trigger: 'api' as const, dryRun, startedAt: new Date().toISOString(), settings: {} });
+const start = (dryRun = false) => ({ trigger: 'api' as const, dryRun, settings: {} });
 
 const children: ChildProcess[] = [];
 afterEach(() => {
