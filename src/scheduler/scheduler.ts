@@ -62,6 +62,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return p;
   }
 
+  let nextCache: Date | null = null;
   return {
     expression: settings.schedule,
     start() {
@@ -79,12 +80,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (task) {
         await task.destroy();
         task = null;
+        nextCache = null;
       }
       abort.abort();
       await inFlight;
     },
     isActive: () => task !== null,
-    nextRun: () => task?.getNextRun() ?? null,
+    nextRun() {
+      if (!task) return null;
+      // getNextRun costs ~30 µs and /status asks on every request: reuse it until it has passed.
+      if (!nextCache || nextCache.getTime() <= Date.now()) nextCache = task.getNextRun() ?? null;
+      return nextCache;
+    },
     tick,
   };
 }

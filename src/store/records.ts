@@ -1,7 +1,7 @@
 /** Maps state.db rows to the RunRecord the API and CLI show. */
 import type { RunStatus, Stats, Trigger } from '../engine/types.js';
 import { emptyStats } from '../engine/stats.js';
-import type { RunRecord } from './types.js';
+import type { RunRecord, RunSummary } from './types.js';
 
 export interface RowShape {
   run_id: string;
@@ -41,6 +41,30 @@ export function toRunRecord(row: RowShape): RunRecord {
     warnings: row.warnings ? JSON.parse(row.warnings) : [],
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
+    progress: row.progress ? JSON.parse(row.progress) : null,
+  };
+}
+
+/** The columns of a RunSummary (no settings or capped lists to parse). */
+export const SUMMARY_COLUMNS =
+  'run_id, trigger, dry_run, started_at, finished_at, status, stats, items_total, skipped_total, errors_total, pid, progress';
+
+export type SummaryRowShape = Omit<RowShape, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+
+/** Maps a row of SUMMARY_COLUMNS. */
+export function toRunSummary(row: SummaryRowShape): RunSummary {
+  return {
+    run_id: row.run_id,
+    trigger: row.trigger as Trigger,
+    dry_run: row.dry_run === 1,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    status: row.status as RunStatus,
+    stats: row.stats ? (JSON.parse(row.stats) as Stats) : emptyStats(),
+    items_total: row.items_total,
+    skipped_total: row.skipped_total,
+    errors_total: row.errors_total,
+    pid: row.pid,
     progress: row.progress ? JSON.parse(row.progress) : null,
   };
 }

@@ -14,8 +14,8 @@ import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
 import type { Item } from '../engine/types.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
-import { type RowShape, toRunRecord } from './records.js';
-import { BusyError, type FinishRun, type RunProgress, type RunRecord, type StartRun, type StateStore } from './types.js';
+import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
+import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
@@ -129,13 +129,23 @@ function createStore(db: Database.Database): StateStore {
       'SELECT category, target, bytes, action, reason FROM run_items WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?',
     ),
     itemCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM run_items WHERE run_id = ?'),
-    lastReal: db.prepare<[], RowShape>(
-      `SELECT * FROM runs WHERE dry_run = 0 AND finished_at IS NOT NULL AND stats IS NOT NULL
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+    lastReal: db.prepare<[], SummaryRowShape>(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE dry_run = 0 AND finished_at IS NOT NULL AND stats IS NOT NULL
          AND status IN ('succeeded', 'partial', 'failed', 'interrupted') ORDER BY id DESC LIMIT 1`,
     ),
   };
 
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
+
+  // lastRealRun is read on every /status request: cache it until this connection writes or
+  // another connection commits (PRAGMA data_version changes only for other connections' commits).
+  let localWrites = 0;
+  let lastRealCache: { key: string; value: RunSummary | null } | null = null;
+  const written = <T>(v: T): T => {
+    localWrites++;
+    return v;
+  };
 
   const startRun = db.transaction((run: StartRun): string => {
     const held = q.lock.get();
@@ -188,15 +198,15 @@ function createStore(db: Database.Database): StateStore {
   });
 
   return {
-    startRun: (run) => startRun.immediate(run),
+    startRun: (run) => written(startRun.immediate(run)),
     appendItems: (runId, items) => {
-      if (items.length) appendItems.immediate(runId, items);
+      if (items.length) written(appendItems.immediate(runId, items));
     },
     updateProgress: (runId: string, p: RunProgress) => {
-      q.progress.run(JSON.stringify(p), p.items_so_far, runId);
+      written(q.progress.run(JSON.stringify(p), p.items_so_far, runId));
     },
-    finishRun: (runId, r) => finishRun.immediate(runId, r),
-    markInterrupted: () => markInterrupted.immediate(),
+    finishRun: (runId, r) => written(finishRun.immediate(runId, r)),
+    markInterrupted: () => written(markInterrupted.immediate()),
     listRuns(limit, offset) {
       const total = q.count.get()?.n ?? 0;
       return { runs: q.list.all(limit, offset).map(toRunRecord), total };
@@ -209,8 +219,12 @@ function createStore(db: Database.Database): StateStore {
       return { items: q.items.all(runId, limit, offset), total: q.itemCount.get(runId)?.n ?? 0 };
     },
     lastRealRun() {
-      const row = q.lastReal.get();
-      return row ? toRunRecord(row) : null;
+      const key = `${q.dataVersion.get()}:${localWrites}`;
+      if (lastRealCache?.key !== key) {
+        const row = q.lastReal.get();
+        lastRealCache = { key, value: row ? toRunSummary(row) : null };
+      }
+      return lastRealCache.value;
     },
     runningRun(): RunRecord | null {
       const held = q.lock.get();

@@ -39,6 +39,9 @@ export interface RunRecord {
 }
 
 /** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
+/** A run without its stored settings and capped lists. */
+export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+
 export interface StartRun {
   trigger: Trigger;
   dryRun: boolean;
@@ -71,8 +74,8 @@ export interface StateStore {
   listRuns(limit: number, offset: number): { runs: RunRecord[]; total: number };
   getRun(runId: string): RunRecord | null;
   listItems(runId: string, limit: number, offset: number): { items: Item[]; total: number };
-  /** The most recent finished real (not dry) run. */
-  lastRealRun(): RunRecord | null;
+  /** The most recent finished real (not dry) run, without its lists (cheap: `/status` calls it on every request). */
+  lastRealRun(): RunSummary | null;
   /** The run holding the lock, if its owner is alive. */
   runningRun(): RunRecord | null;
   close(): void;

@@ -132,3 +132,21 @@ describe('state store', () => {
     store.close();
   });
 });
+
+describe('lastRealRun cache', () => {
+  it('sees a real run finished by another process-like connection at once, and its own writes', () => {
+    const root = makeTempDir();
+    const a = openStateStore(settingsFor(root));
+    const b = openStateStore(settingsFor(root));
+    expect(a.lastRealRun()).toBeNull();
+    const fromB = b.startRun(start(false));
+    b.finishRun(fromB, done({ stats: { ...zero, logs_deleted: 2 } }));
+    expect(a.lastRealRun()).toMatchObject({ run_id: fromB, stats: { logs_deleted: 2 } });
+    const fromA = a.startRun(start(false));
+    a.finishRun(fromA, done({ stats: { ...zero, logs_deleted: 7 } }));
+    expect(a.lastRealRun()).toMatchObject({ run_id: fromA, stats: { logs_deleted: 7 } });
+    expect(b.lastRealRun()?.run_id).toBe(fromA);
+    a.close();
+    b.close();
+  });
+});
