@@ -150,3 +150,26 @@ describe('lastRealRun cache', () => {
     b.close();
   });
 });
+
+describe('paging a big run', () => {
+  it('pages a finished run by id and returns exactly the OFFSET pages, also with another run before it', () => {
+    const store = openStateStoreAt(path.join(makeTempDir(), 'state.db'));
+    const other = store.startRun(start());
+    store.appendItems(other, [{ category: 'logs', target: 'logs/x', bytes: 1, action: 'delete', reason: 'r' }]);
+    store.finishRun(other, done({ itemsTotal: 1 }));
+    const id = store.startRun(start());
+    for (let b = 0; b < 5; b++) {
+      store.appendItems(id, Array.from({ length: 1000 }, (_, k) => ({ category: 'temp' as const, target: `tmp/${b * 1000 + k}`, bytes: 1, action: 'delete' as const, reason: 'old' })));
+    }
+    const running = store.listItems(id, 3, 4998);
+    expect(running).toEqual({ total: 5000, items: [expect.objectContaining({ target: 'tmp/4998' }), expect.objectContaining({ target: 'tmp/4999' })] });
+    store.finishRun(id, done({ itemsTotal: 5000 }));
+    for (const offset of [0, 1, 2500, 4999, 5000, 6000]) {
+      const page = store.listItems(id, 10, offset);
+      expect(page.total).toBe(5000);
+      expect(page.items.map((i) => i.target)).toEqual(Array.from({ length: Math.max(0, Math.min(10, 5000 - offset)) }, (_, k) => `tmp/${offset + k}`));
+    }
+    expect(store.listItems(other, 10, 0).items.map((i) => i.target)).toEqual(['logs/x']);
+    store.close();
+  });
+});
