@@ -25,6 +25,8 @@ export interface EngineLogger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
+  /** pino's child: bindings serialised once instead of on every line (the per-item log is hot). */
+  child?(bindings: Record<string, unknown>): EngineLogger;
 }
 
 export interface RunContext {

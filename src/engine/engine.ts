@@ -140,6 +140,8 @@ interface Tally {
 function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
   const pending: Item[] = [];
   let lastProgress = 0;
+  const itemLog = deps.logger.child?.({ run_id: runId, dry_run: dryRun }) ?? deps.logger;
+  const itemMsg = dryRun ? 'would remove' : 'removed';
   const t: Tally = {
     stats: emptyStats(),
     bytes: 0,
@@ -164,10 +166,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
         pending.push(item);
         if (pending.length >= HISTORY_BATCH) t.flush();
         t.progress.items_so_far = t.itemsTotal;
-        deps.logger.info(
-          { run_id: runId, dry_run: dryRun, category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason },
-          dryRun ? 'would remove' : 'removed',
-        );
+        itemLog.info({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, itemMsg);
       },
       skipped(s) {
         t.skippedTotal++;
