@@ -102,7 +102,7 @@ describe('server.ts', () => {
     expect(((await res.json()) as { stats: { logs_deleted: number } }).stats.logs_deleted).toBe(1);
     expect(existsSync(old)).toBe(false);
     // Every removed item is logged by name.
-    expect(server.lines.some((l) => l.msg === 'removed' && l.target === 'logs/old.log')).toBe(true);
+    expect(server.lines.some((l) => l.msg === 'removed' && l.target === 'logs/old.log' && typeof l.run_id === 'string' && l.reason && l.category === 'logs')).toBe(true);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(existsSync(pidFile)).toBe(true);
