@@ -15,7 +15,7 @@ import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, T
 
 /** How many items/skips a response carries; the run history has all of them. */
 export const RESPONSE_CAP = 1000;
-const HISTORY_BATCH = 2000;
+const HISTORY_BATCH = 1000;
 const PROGRESS_EVERY_MS = 500;
 
 export interface RunOnceOptions {

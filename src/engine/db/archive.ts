@@ -37,6 +37,8 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   const archive = `${SCHEMA}.${quoteIdent(t.table)}`;
   let attached = false;
   let ready = false;
+  /** Fixed once the archive table is ready (a real run): no PRAGMA table_info per batch. */
+  let readyColumns: string[] | null = null;
 
   const attach = () => {
     if (attached) return;
@@ -53,8 +55,8 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   return {
     conflicts(rowids) {
       if (!attached && existsSync(file)) attach();
-      if (!hasArchiveTable()) return new Map();
-      const same = sameValues(sharedColumns(), 'a', 's');
+      if (!readyColumns && !hasArchiveTable()) return new Map();
+      const same = sameValues(readyColumns ?? sharedColumns(), 'a', 's');
       const rows = db
         .prepare(
           `SELECT s.rowid AS id FROM ${source} AS s NOT INDEXED JOIN ${archive} AS a ON a.rowid = s.rowid
@@ -69,11 +71,16 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
       if (!ready) {
         createArchiveFile(file);
         attach();
+        // WAL: one fsync per committed copy instead of a rollback journal's two; FULL keeps each
+        // copy durable before the source rows are deleted.
+        db.pragma(`${SCHEMA}.journal_mode = WAL`);
+        db.pragma(`${SCHEMA}.synchronous = FULL`);
         ensureArchiveTable(db, t.table);
+        readyColumns = sharedColumns();
         ready = true;
       }
       const json = rowidsJson(rowids);
-      const columns = sharedColumns();
+      const columns = readyColumns ?? sharedColumns();
       copyRows(db, t, columns, json, cutoff);
       return deleteCopied(db, t, columns, json, cutoff);
     },

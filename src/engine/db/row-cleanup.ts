@@ -23,7 +23,7 @@ import { conditionSql, type DetectedTable, detectTable, ROW_SPECS } from './sche
 import { parseTimestamp } from './timestamps.js';
 
 /** Rows read, decided and removed per transaction: small enough to keep dashboard writers waiting only briefly. */
-export const BATCH_SIZE = 2000;
+export const BATCH_SIZE = 1000;
 
 /** A row the planner wants removed. */
 export interface PlannedRow {
