@@ -3,7 +3,7 @@
  * default `logs/cleanup_worker.log` under the root). The file is only opened when the root
  * exists, so logging never creates a missing root.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Settings } from './config/settings.js';
@@ -19,12 +19,21 @@ export interface LoggerOptions {
 export function createLogger(settings: Settings, opts: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (opts.stdout) streams.push({ level: settings.logLevel as pino.Level, stream: process.stdout });
+  let fileProblem: string | null = null;
   if (opts.file !== false && existsSync(settings.root)) {
     const dest = path.join(settings.root, settings.paths.log_file);
-    streams.push({ level: settings.logLevel as pino.Level, stream: pino.destination({ dest, mkdir: true, sync: false }) });
+    try {
+      // Opened here, synchronously: a destination still opening cannot be flushed, and pino's
+      // exit hook then throws ("sonic boom is not ready yet") when a short process exits.
+      mkdirSync(path.dirname(dest), { recursive: true });
+      const fd = openSync(dest, 'a');
+      streams.push({ level: settings.logLevel as pino.Level, stream: pino.destination({ fd, sync: false }) });
+    } catch (err) {
+      fileProblem = `cannot write the log file ${dest}: ${(err as NodeJS.ErrnoException).code ?? err}`;
+    }
   }
   if (streams.length === 0) return pino({ level: 'silent' });
-  return pino(
+  const logger = pino(
     {
       level: settings.logLevel,
       base: { pid: process.pid, service: 'cleanup-worker' },
@@ -33,6 +42,8 @@ export function createLogger(settings: Settings, opts: LoggerOptions): Logger {
     },
     pino.multistream(streams),
   );
+  if (fileProblem) logger.warn(fileProblem);
+  return logger;
 }
 
 /**
