@@ -2,23 +2,41 @@
  * Shared primitives for the HTTP schemas: the one error shape, the stats block, timestamps,
  * and strict integer querystring parameters. Every object is closed.
  */
-import { type TString, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, type TString, Type } from '@sinclair/typebox';
+
+/*
+ * Response schemas avoid `anyOf`: fast-json-stringify picks an anyOf branch by running Ajv on
+ * the value at every serialisation, which made /status ~30% slower than a bare route. A string
+ * enum and a `type: [T, "null"]` describe the same values and serialise with a type check.
+ */
+
+/** A string that is one of `values` (JSON Schema `enum`, not an anyOf of consts). */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `schema` or null, as `type: [schema.type, "null"]`; `schema` must have a single `type`. */
+export function Nullable<T extends TSchema>(schema: T, options: { description?: string } = {}) {
+  const { enum: values, ...rest } = schema as TSchema & { enum?: unknown[] };
+  return Type.Unsafe<Static<T> | null>({
+    ...rest,
+    ...options,
+    type: [schema.type as string, 'null'],
+    ...(values ? { enum: [...values, null] } : {}),
+  });
+}
 
 export const TimestampSchema = Type.String({ format: 'date-time', description: 'ISO-8601 UTC timestamp.' });
 
-export const TriggerSchema = Type.Union([Type.Literal('api'), Type.Literal('schedule'), Type.Literal('cli')], {
-  description: 'What started the run.',
+export const TriggerSchema = StringEnum(['api', 'schedule', 'cli'], { description: 'What started the run.' });
+
+export const RunStatusSchema = StringEnum(['running', 'succeeded', 'partial', 'failed', 'interrupted'], {
+  description: 'How the run ended (`running` while in progress).',
 });
 
-export const RunStatusSchema = Type.Union(
-  [Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('partial'), Type.Literal('failed'), Type.Literal('interrupted')],
-  { description: 'How the run ended (`running` while in progress).' },
-);
-
-export const CategoryNameSchema = Type.Union(
-  [Type.Literal('backups'), Type.Literal('logs'), Type.Literal('tasks'), Type.Literal('errors'), Type.Literal('prompts'), Type.Literal('temp')],
-  { description: 'A cleanup category.' },
-);
+export const CategoryNameSchema = StringEnum(['backups', 'logs', 'tasks', 'errors', 'prompts', 'temp'], {
+  description: 'A cleanup category.',
+});
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -40,7 +58,7 @@ export const ItemSchema = Type.Object(
     category: CategoryNameSchema,
     target: Type.String({ description: 'Root-relative path, or `architect.db:<table>#<rowid>` for a row.' }),
     bytes: Count,
-    action: Type.Union([Type.Literal('delete'), Type.Literal('archive'), Type.Literal('rmdir')]),
+    action: StringEnum(['delete', 'archive', 'rmdir']),
     reason: Type.String(),
   },
   { additionalProperties: false },

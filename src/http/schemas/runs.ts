@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   ItemErrorSchema,
+  Nullable,
   ItemSchema,
   QueryIntSchema,
   RunStatusSchema,
@@ -43,7 +44,7 @@ export const RunSummarySchema = Type.Object(
     trigger: TriggerSchema,
     dry_run: Type.Boolean(),
     started_at: TimestampSchema,
-    finished_at: Type.Union([TimestampSchema, Type.Null()]),
+    finished_at: Nullable(TimestampSchema),
     status: RunStatusSchema,
     stats: StatsSchema,
     items_total: Count,

@@ -1,6 +1,6 @@
 /** Schema of `GET /api/system/cleanup/status`. */
 import { Type } from '@sinclair/typebox';
-import { CategoryNameSchema, StatsSchema, TimestampSchema, TriggerSchema } from './common.js';
+import { CategoryNameSchema, Nullable, StatsSchema, TimestampSchema, TriggerSchema } from './common.js';
 
 export const RunningSchema = Type.Object(
   {
@@ -11,8 +11,8 @@ export const RunningSchema = Type.Object(
     pid: Type.Integer({ description: 'The process running it (this server, or e.g. a CLI run).' }),
     progress: Type.Object(
       {
-        category: Type.Union([CategoryNameSchema, Type.Null()]),
-        phase: Type.Union([Type.String(), Type.Null()]),
+        category: Nullable(CategoryNameSchema),
+        phase: Nullable(Type.String()),
         items_so_far: Type.Integer({ minimum: 0 }),
       },
       { additionalProperties: false },
@@ -25,12 +25,12 @@ export const StatusSchema = Type.Object(
   {
     success: Type.Literal(true),
     daemon_running: Type.Boolean({ description: "Whether this server's schedule is active." }),
-    daemon_pid: Type.Union([Type.Integer(), Type.Null()], { description: 'The process running the schedule, or null.' }),
-    last_run: Type.Union([TimestampSchema, Type.Null()], { description: 'When the most recent real run finished.' }),
-    last_stats: Type.Union([StatsSchema, Type.Null()]),
-    running: Type.Union([RunningSchema, Type.Null()]),
+    daemon_pid: Nullable(Type.Integer(), { description: 'The process running the schedule, or null.' }),
+    last_run: Nullable(TimestampSchema, { description: 'When the most recent real run finished.' }),
+    last_stats: Nullable(StatsSchema),
+    running: Nullable(RunningSchema),
     schedule: Type.String({ description: 'The cron expression, or `off`.' }),
-    next_run: Type.Union([TimestampSchema, Type.Null()]),
+    next_run: Nullable(TimestampSchema),
   },
   { additionalProperties: false, description: 'The service status.' },
 );
