@@ -78,11 +78,9 @@ export function decideFile(c: FileCandidate, policy: Policy, now: number): Decis
   const rule = AGE_RULES[category];
   const limit = rule.limitMs(policy);
   const age = now - c.timestampMs;
-  if (!(age > limit)) {
-    return { candidate: c, action: 'keep', reason: `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}` };
-  }
+  if (!(age > limit)) return { candidate: c, action: 'keep', reason: ageReason(rule, age, limit) };
   if (c.protectedReason) return { candidate: c, action: 'skip', reason: c.protectedReason };
-  return { candidate: c, action: rule.action, reason: `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}` };
+  return { candidate: c, action: rule.action, reason: ageReason(rule, age, limit) };
 }
 
 /** Database rows: removed (prompts: archived) when strictly older than the limit; unreadable ages are kept. */
@@ -91,7 +89,7 @@ export function decideRow(c: RowCandidate, policy: Policy, now: number): Decisio
   const limit = rule.limitMs(policy);
   if (c.timestampMs === null) return { candidate: c, action: 'keep', reason: 'age cannot be read' };
   const age = now - c.timestampMs;
-  const reason = `${rule.verb} ${formatAge(age, rule.unit, limit)} ago, limit ${formatLimit(limit, rule.unit)}`;
+  const reason = ageReason(rule, age, limit);
   return { candidate: c, action: age > limit ? rule.action : 'keep', reason };
 }
 
@@ -109,6 +107,46 @@ export function describePolicy(policy: Policy): string[] {
     `prompts: archive prompts created more than ${policy.promptAgeDays} days ago`,
     `temp: delete temp and cache files modified more than ${policy.tempAgeHours} hours ago`,
   ];
+}
+
+/**
+ * The reason for an age: "modified 41 days ago, limit 30 days". Only a few dozen distinct
+ * texts occur in a run, so each is built once and shared (a memo of a pure function: the
+ * result is the same as building it every time).
+ */
+function ageReason(rule: AgeRule, ageMs: number, limitMs: number): string {
+  let byLimit = reasonMemo.get(rule);
+  if (!byLimit) reasonMemo.set(rule, (byLimit = new Map()));
+  let byBucket = byLimit.get(limitMs);
+  if (!byBucket) {
+    if (byLimit.size >= 64) byLimit.clear();
+    byLimit.set(limitMs, (byBucket = new Map()));
+  }
+  const bucket = ageBucket(ageMs, rule.unit, limitMs);
+  let reason = byBucket.get(bucket);
+  if (reason === undefined) {
+    if (byBucket.size >= 4096) byBucket.clear();
+    reason = `${rule.verb} ${formatAge(ageMs, rule.unit, limitMs)} ago, limit ${formatLimit(limitMs, rule.unit)}`;
+    byBucket.set(bucket, reason);
+  }
+  return reason;
+}
+
+const reasonMemo = new Map<AgeRule, Map<number, Map<number, string>>>();
+
+/**
+ * A number that is equal for two ages exactly when formatAge words them the same: -1 for a
+ * future timestamp, -2 - r just past the limit (r sub-units over), else the whole units.
+ */
+function ageBucket(ms: number, unit: 'days' | 'hours', limitMs: number): number {
+  if (ms < 0) return -1;
+  const size = unit === 'days' ? DAY : HOUR;
+  const n = Math.floor(ms / size);
+  if (ms > limitMs && n === Math.round(limitMs / size)) {
+    const sub = unit === 'days' ? HOUR : 60_000;
+    return -2 - Math.floor((ms - n * size) / sub);
+  }
+  return n;
 }
 
 /**

@@ -122,3 +122,22 @@ describe('reasons just past the limit', () => {
     expect(decideFile(c, policy, NOW).reason).toBe('modified 24 hours 2 minutes ago, limit 24 hours');
   });
 });
+
+describe('reasons are shared per age bucket', () => {
+  it('reads the same as built each time, for every age around and beyond the limit, under two limits', () => {
+    const c0 = (days: number) => file('logs', 'logs/f.log', NOW - days * DAY - 5 * HOUR);
+    const build = (verb: string, n: number, unit: string) => `${verb} ${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+    for (const logAgeDays of [30, 7]) {
+      const p = policyWith({ log_age_days: logAgeDays });
+      for (let days = 0; days < 120; days++) {
+        if (days === logAgeDays) {
+          expect(decideFile(c0(days), p, NOW).reason).toBe(`modified ${days} days 5 hours ago, limit ${days} days`);
+          continue;
+        }
+        const c = file('logs', 'logs/f.log', NOW - days * DAY - 5 * HOUR);
+        const want = `${build('modified', days, 'days')} ago, limit ${build('', logAgeDays, 'days').trim()}`;
+        expect(decideFile(c, p, NOW).reason).toBe(want);
+      }
+    }
+  });
+});

@@ -4,10 +4,10 @@
  * than policy.logAgeDays ago. Every other file is left alone.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
-import { walkCategoryFolder } from '../fs/collect.js';
-import { carryOutPlan, stillOldEnough } from '../fs/file-executor.js';
+import { walkBound, walkCategoryChunks } from '../fs/collect.js';
+import { createFileExecutor, stillOldEnough } from '../fs/file-executor.js';
 import { openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
-import { decideFile } from '../planner.js';
+import { cutoffFor, decideFile } from '../planner.js';
 import type { Decision, FileCandidate } from '../types.js';
 
 // `s`: a name may hold a newline (Linux allows any byte but `/` and NUL); it is still a log.
@@ -18,20 +18,34 @@ export function isLogName(name: string): boolean {
   return LOG_NAME.test(name);
 }
 
+/**
+ * Streams the plan: each walker chunk holds only log names old enough to go (the walker's
+ * pre-filter); the planner decides on each and the executor carries the chunk out before the
+ * next one is taken, so memory is bounded by the chunks in flight, not by the folder's size.
+ */
 async function runLogs(ctx: RunContext): Promise<void> {
   const scope = await openFileScope(ctx);
   if (!scope) return;
   const folder = await openCategoryFolder(ctx, scope, 'logs', ctx.settings.paths.logs);
   if (!folder) return;
-  // Only what the policy removes (or would, but for a protection) is kept in memory.
-  const decisions: Decision<FileCandidate>[] = [];
-  const ok = await walkCategoryFolder(ctx, 'logs', folder, {}, (r) => {
-    if (r.kind !== 'file' || !isLogName(r.rel.slice(r.rel.lastIndexOf('/') + 1))) return;
-    const d = decideFile(toCandidate(scope, folder, 'logs', r), ctx.policy, ctx.now);
-    if (d.action !== 'keep') decisions.push(d);
-  });
-  if (!ok) return;
-  await carryOutPlan(ctx, scope, 'logs', decisions, () => stillOldEnough(ctx));
+  const executor = createFileExecutor(ctx, scope, 'logs', () => stillOldEnough(ctx));
+  const filter = { filesOlderThan: walkBound(cutoffFor('logs', ctx.policy, ctx.now)), fileName: LOG_NAME, dirs: false };
+  await walkCategoryChunks(
+    ctx,
+    'logs',
+    folder,
+    filter,
+    async (records) => {
+      const decisions: Decision<FileCandidate>[] = [];
+      for (const r of records) {
+        if (r.kind !== 'file' || !isLogName(r.rel.slice(r.rel.lastIndexOf('/') + 1))) continue;
+        const d = decideFile(toCandidate(scope, folder, 'logs', r), ctx.policy, ctx.now);
+        if (d.action !== 'keep') decisions.push(d);
+      }
+      await executor.run(decisions);
+    },
+    'the rest is kept',
+  );
 }
 
 /** The `logs` category. */

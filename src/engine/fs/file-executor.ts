@@ -17,6 +17,12 @@ import { type FileScope, refreshOpenFiles } from './scope.js';
 const CONCURRENCY = 32;
 /** Deletions between two looks at ctx.signal (and two progress reports). */
 const BATCH = 512;
+/**
+ * Dry run: items reported between two turns of the event loop. Each item is a log line; the
+ * async log destination writes at most 16 KiB per turn, so reporting in small slices lets it
+ * keep up instead of buffering the whole run in memory (and keeps the server responsive).
+ */
+const DRY_SLICE = 32;
 
 /**
  * Decides, from a fresh view of a planned file, whether the policy still removes it:
@@ -35,12 +41,78 @@ export function stillOldEnough(ctx: RunContext): StillDue {
 
 type Outcome = { kind: 'deleted' } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
 
+/** Carries out decisions as they come (see createFileExecutor). */
+export interface FileExecutor {
+  /**
+   * Reports the `skip` decisions, and lists (dry run) or deletes (real run) the `delete` ones,
+   * calling `onRemoved` with each target removed (dry run: that would be removed). Resolves
+   * once this batch is done; call it again with the next. Stops deleting once ctx.signal aborts.
+   */
+  run(decisions: readonly Decision<FileCandidate>[], onRemoved?: (target: string) => void): Promise<void>;
+}
+
 /**
- * Reports `skip` decisions, then: in a dry run reports every `delete` as an item and touches
- * nothing; in a real run awaits ctx.beforeExecute, rescans open files, calls `prepare`, and
- * deletes each file that passes the re-checks (same inode, size and mtime, still due, not open,
- * same folder), reporting it as an item only once it is gone. Returns the targets
- * removed (in a dry run: that would be removed). Never throws for operational problems.
+ * A streaming executor for one category (all its folders). In a real run, the first call
+ * that holds a deletion awaits ctx.beforeExecute, rescans open files and calls `prepare`, once;
+ * then every deletion is re-checked at the moment it happens (same inode, size and mtime, still
+ * due, not open, same folder), and reported as an item only once the file is gone.
+ * Never throws for operational problems.
+ */
+export function createFileExecutor(
+  ctx: RunContext,
+  scope: FileScope,
+  category: FileCategory,
+  prepare: PrepareStillDue,
+): FileExecutor {
+  let stillDue: StillDue | null = null;
+  let executed = 0;
+  const parents = new Map<string, Promise<string | null>>();
+  return {
+    async run(decisions, onRemoved = () => {}) {
+      const deletes: Decision<FileCandidate>[] = [];
+      for (const d of decisions) {
+        if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
+        else if (d.action === 'delete') deletes.push(d);
+      }
+      if (ctx.dryRun) {
+        for (let i = 0; i < deletes.length; i++) {
+          const d = deletes[i] as Decision<FileCandidate>;
+          ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
+          onRemoved(d.candidate.target);
+          if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
+        }
+        return;
+      }
+      if (deletes.length === 0 || ctx.signal.aborted) return;
+      if (!stillDue) {
+        await ctx.beforeExecute?.(category);
+        await refreshOpenFiles(scope);
+        stillDue = await prepare();
+      }
+      const due = stillDue;
+      // Folder realpaths are cached per call only: fresh for each chunk, and memory stays bounded.
+      parents.clear();
+      for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
+        const batch = deletes.slice(start, start + BATCH);
+        const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents));
+        outcomes.forEach((o, i) => {
+          const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
+          if (o.kind === 'deleted') {
+            onRemoved(c.target);
+            ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
+          } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
+          else ctx.report.error({ category, target: c.target, message: o.message });
+        });
+        ctx.report.progress(category, 'executing', (executed += batch.length));
+      }
+    },
+  };
+}
+
+/**
+ * Carries out a whole plan at once (backups, which rank every file of an environment before
+ * deciding): see createFileExecutor. Returns the targets removed (in a dry run: that would be
+ * removed).
  */
 export async function carryOutPlan(
   ctx: RunContext,
@@ -49,38 +121,8 @@ export async function carryOutPlan(
   decisions: readonly Decision<FileCandidate>[],
   prepare: PrepareStillDue,
 ): Promise<Set<string>> {
-  const deletes: Decision<FileCandidate>[] = [];
-  for (const d of decisions) {
-    if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
-    else if (d.action === 'delete') deletes.push(d);
-  }
   const removed = new Set<string>();
-  if (ctx.dryRun) {
-    for (const [i, d] of deletes.entries()) {
-      ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
-      removed.add(d.candidate.target);
-      if (i % BATCH === BATCH - 1) await new Promise(setImmediate); // let the server breathe
-    }
-    return removed;
-  }
-  if (deletes.length === 0) return removed;
-  await ctx.beforeExecute?.(category);
-  await refreshOpenFiles(scope);
-  const stillDue = await prepare();
-  const parents = new Map<string, Promise<string | null>>();
-  for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
-    const batch = deletes.slice(start, start + BATCH);
-    const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, stillDue, parents));
-    outcomes.forEach((o, i) => {
-      const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
-      if (o.kind === 'deleted') {
-        removed.add(c.target);
-        ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
-      } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
-      else ctx.report.error({ category, target: c.target, message: o.message });
-    });
-    ctx.report.progress(category, 'executing', start + batch.length);
-  }
+  await createFileExecutor(ctx, scope, category, prepare).run(decisions, (t) => removed.add(t));
   return removed;
 }
 

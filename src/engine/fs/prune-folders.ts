@@ -24,14 +24,15 @@ export interface FolderRecord {
 }
 
 /**
- * The folders that `removed` (targets of files removed, or in a dry run to be removed) leaves
- * empty, deepest first: every entry it held is a removed file or such a folder, and it held at
- * least one. Protected folders are returned apart with their reason (and keep their parents).
+ * The folders that `removed` leaves empty, deepest first: every entry it held is a removed file
+ * or such a folder, and it held at least one. `removed` is either the targets of the files
+ * removed (in a dry run: to be removed), or, per folder target, how many of its files were.
+ * Protected folders are returned apart with their reason (and keep their parents).
  * Pure.
  */
 export function emptiedFolders(
   folders: readonly FolderRecord[],
-  removed: ReadonlySet<string>,
+  removed: ReadonlySet<string> | ReadonlyMap<string, number>,
   protection: Protection,
 ): { remove: FolderRecord[]; kept: Array<{ folder: FolderRecord; reason: string }> } {
   const gone = new Map<string, number>();
@@ -39,7 +40,8 @@ export function emptiedFolders(
     const parent = path.posix.dirname(target);
     gone.set(parent, (gone.get(parent) ?? 0) + 1);
   };
-  removed.forEach(bump);
+  if (removed instanceof Map) for (const [dir, n] of removed) gone.set(dir, n);
+  else (removed as ReadonlySet<string>).forEach(bump);
   const depth = (t: string) => t.split('/').length;
   const remove: FolderRecord[] = [];
   const kept: Array<{ folder: FolderRecord; reason: string }> = [];

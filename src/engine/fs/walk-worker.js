@@ -30,6 +30,9 @@ const MAX_IN_FLIGHT = 4;
  * @property {string[]} neverEnter absolute paths of folders never entered
  * @property {number} maxDepth folders deeper than this are not entered (top = 0)
  * @property {number} chunkSize records per message
+ * @property {number} filesOlderThan only files with mtimeMs below this are posted (a pre-filter)
+ * @property {{ source: string, flags: string } | null} fileName only files whose name matches are posted
+ * @property {boolean} dirs whether folder records are posted
  * @property {SharedArrayBuffer} control [0] chunks in flight, [1] cancel flag
  */
 
@@ -37,6 +40,8 @@ const job = /** @type {WalkJob} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const control = new Int32Array(job.control);
 const skip = new Set(job.neverEnter);
+const olderThan = job.filesOlderThan;
+const nameRe = job.fileName ? new RegExp(job.fileName.source, job.fileName.flags) : null;
 
 /** @type {number[]} */
 let kinds = [];
@@ -122,7 +127,7 @@ function visit(dir, topDev) {
     problem(dir.rel, err);
     return [];
   }
-  if (dir.rel !== '') push(DIR, dir.rel, dir.st.dev, dir.st.ino, entries.length, dir.st.mtimeMs);
+  if (dir.rel !== '' && job.dirs) push(DIR, dir.rel, dir.st.dev, dir.st.ino, entries.length, dir.st.mtimeMs);
   /** @type {Folder[]} */
   const subdirs = [];
   for (const e of entries) {
@@ -131,11 +136,13 @@ function visit(dir, topDev) {
     const abs = dir.abs + '/' + e.name;
     // neverEnter paths are neither entered nor listed: a file can be a (bind) mount point too.
     if (skip.has(abs)) continue;
+    // A file whose name the caller never wants needs no lstat (folders are still entered).
+    if (nameRe !== null && e.isFile() && !nameRe.test(e.name)) continue;
     const rel = dir.rel === '' ? e.name : dir.rel + '/' + e.name;
     const st = lstatOrNull(abs, rel);
     if (!st) continue;
     if (st.isFile()) {
-      push(FILE, rel, st.dev, st.ino, st.size, st.mtimeMs);
+      if (st.mtimeMs < olderThan && (nameRe === null || nameRe.test(e.name))) push(FILE, rel, st.dev, st.ino, st.size, st.mtimeMs);
     } else if (st.isDirectory() && enterable(e.name, dir.depth + 1, st.dev, topDev)) {
       subdirs.push({ abs, rel, depth: dir.depth + 1, st });
     }

@@ -44,6 +44,15 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Records per chunk (default 1024). */
   chunkSize?: number;
+  /**
+   * Pre-filter: only files with `mtimeMs < filesOlderThan` are posted. A caller must pass a
+   * bound no stricter than its own rule (the planner still decides on every file it gets).
+   */
+  filesOlderThan?: number;
+  /** Pre-filter: only files whose name (last path part) matches are posted; folders are walked all the same. */
+  fileName?: RegExp;
+  /** Post folder records (default true); false when the caller has no use for them. */
+  dirs?: boolean;
 }
 
 type Message =
@@ -67,6 +76,9 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
       neverEnter: [...(opts.neverEnter ?? [])],
       maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
       chunkSize: opts.chunkSize ?? 1024,
+      filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
+      fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
+      dirs: opts.dirs ?? true,
       control,
     },
   });
