@@ -22,26 +22,14 @@ export interface RowShape {
   progress: string | null;
 }
 
-
 /** Parses the JSON columns of one runs row. */
 export function toRunRecord(row: RowShape): RunRecord {
   return {
-    run_id: row.run_id,
-    trigger: row.trigger as Trigger,
-    dry_run: row.dry_run === 1,
-    started_at: row.started_at,
-    finished_at: row.finished_at,
-    status: row.status as RunStatus,
-    stats: row.stats ? (JSON.parse(row.stats) as Stats) : emptyStats(),
-    items_total: row.items_total,
-    skipped_total: row.skipped_total,
-    errors_total: row.errors_total,
-    pid: row.pid,
+    ...toRunSummary(row),
     settings: row.settings ? JSON.parse(row.settings) : null,
     warnings: row.warnings ? JSON.parse(row.warnings) : [],
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
-    progress: row.progress ? JSON.parse(row.progress) : null,
   };
 }
 
