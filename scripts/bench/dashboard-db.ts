@@ -35,20 +35,12 @@ function sqliteTimestamp(ms: number): string {
 
 /** Builds the tasks database with `rows` rows (half old and removable). */
 export function buildTasksDb(file: string, rows: number, now: number): DbSummary {
-  const t0 = performance.now();
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const nowS = Math.floor(now / 1000);
-  const half = Math.floor(rows / 2);
-  db.exec(`
+  const { db, t0, nowS, half } = startDb(file, rows, now, `
     CREATE TABLE task_queue (
       id INTEGER PRIMARY KEY AUTOINCREMENT, task_type TEXT NOT NULL, status TEXT NOT NULL,
       payload TEXT, priority INTEGER DEFAULT 0, created_at TEXT, started_at TEXT, completed_at TEXT);
     CREATE INDEX idx_task_queue_status ON task_queue (status);
-    CREATE INDEX idx_task_queue_created ON task_queue (created_at);
-    CREATE TABLE activity_log (id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT, details TEXT,
-      created_at TEXT DEFAULT CURRENT_TIMESTAMP);`);
+    CREATE INDEX idx_task_queue_created ON task_queue (created_at);`);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @rows),
      t(i, done) AS (SELECT i, CASE WHEN i <= @half
@@ -69,19 +61,11 @@ export function buildTasksDb(file: string, rows: number, now: number): DbSummary
 
 /** Builds the prompts database with `rows` rows (half older than 14 days). */
 export function buildPromptsDb(file: string, rows: number, now: number): DbSummary {
-  const t0 = performance.now();
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const nowS = Math.floor(now / 1000);
-  const half = Math.floor(rows / 2);
-  db.exec(`
+  const { db, t0, nowS, half } = startDb(file, rows, now, `
     CREATE TABLE assigner_prompts (
       id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER, role TEXT NOT NULL, prompt TEXT NOT NULL,
       response TEXT, created_at TEXT NOT NULL);
-    CREATE INDEX idx_assigner_prompts_created ON assigner_prompts (created_at);
-    CREATE TABLE activity_log (id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT, details TEXT,
-      created_at TEXT DEFAULT CURRENT_TIMESTAMP);`);
+    CREATE INDEX idx_assigner_prompts_created ON assigner_prompts (created_at);`);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @rows),
      t(i, at) AS (SELECT i, CASE WHEN i <= @half
@@ -95,6 +79,18 @@ export function buildPromptsDb(file: string, rows: number, now: number): DbSumma
      FROM t`,
   ).run({ rows, half, now: nowS });
   return finishDb(db, rows, half, t0);
+}
+
+/** Opens a new WAL database like the dashboard's, with `ddl` plus the activity log; half the rows will be old. */
+function startDb(file: string, rows: number, now: number, ddl: string) {
+  const t0 = performance.now();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`${ddl}
+    CREATE TABLE activity_log (id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT, details TEXT,
+      created_at TEXT DEFAULT CURRENT_TIMESTAMP);`);
+  return { db, t0, nowS: Math.floor(now / 1000), half: Math.floor(rows / 2) };
 }
 
 function finishDb(db: Database.Database, rows: number, old: number, t0: number): DbSummary {
