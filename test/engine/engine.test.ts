@@ -8,6 +8,8 @@ import { BusyError } from '../../src/store/types.js';
 import { ConfigError } from '../../src/config/settings.js';
 import { silentLogger } from '../helpers/run-context.js';
 import { makeTempDir, NOW, settingsFor } from '../helpers/temp-root.js';
+import { createDashboardDb, SCHEMAS } from '../helpers/db-fixtures.js';
+import Database from 'better-sqlite3';
 
 /** A handler that reports `n` items of `bytes` each, after an optional gate. */
 function fakeHandler(category: CategoryHandler['category'], n: number, bytes: number, gate?: Promise<void>): CategoryHandler {
@@ -136,6 +138,19 @@ describe('engine.runOnce', () => {
     expect(r.items_total).toBe(0);
     expect(r.warnings[0]).toMatch(/does not exist/);
     expect(existsSync(root)).toBe(false);
+    store.close();
+  });
+
+  it('appends one activity_log row per real run naming it, and none for a dry run', async () => {
+    const { root, engine, store } = setup([fakeHandler('logs', 2, 10)]);
+    const file = createDashboardDb(root, SCHEMAS.activityLog);
+    await engine.runOnce({ trigger: 'api', dryRun: true, now: NOW });
+    const real = await engine.runOnce({ trigger: 'cli', dryRun: false, now: NOW });
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare('SELECT action, details FROM activity_log').all() as { action: string; details: string }[];
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.details).toContain(real.run_id);
     store.close();
   });
 });
