@@ -37,13 +37,28 @@ export function createLogger(settings: Settings, opts: LoggerOptions): Logger {
     {
       level: settings.logLevel,
       base: { pid: process.pid, service: 'cleanup-worker' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeCached,
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
     },
     pino.multistream(streams),
   );
   if (fileProblem) logger.warn(fileProblem);
   return logger;
+}
+
+let lastMs = -1;
+let lastTime = '';
+/**
+ * pino's isoTime, formatted once per millisecond: a big run logs many lines per millisecond, and
+ * `toISOString` per line was ~1 µs of each, a tenth of the main thread's time in a million-item run.
+ */
+export function isoTimeCached(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastTime = `,"time":"${new Date(ms).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 /**

@@ -23,5 +23,7 @@ describe('the log file', () => {
     expect(r.stderr).not.toMatch(/not ready/);
     const lines = readFileSync(path.join(root, 'logs', 'cleanup_worker.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ msg: 'hello from a short process', probe: 1, service: 'cleanup-worker' });
+    expect(Math.abs(Date.parse(lines.at(-1).time) - Date.now())).toBeLessThan(60_000);
+    expect(lines.at(-1).time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 });

@@ -7,6 +7,7 @@ import { openStateStore } from '../../src/store/state-store.js';
 import { BusyError } from '../../src/store/types.js';
 import { ConfigError } from '../../src/config/settings.js';
 import { silentLogger } from '../helpers/run-context.js';
+import { captureLogger } from '../helpers/http-app.js';
 import { makeTempDir, NOW, settingsFor } from '../helpers/temp-root.js';
 import { createDashboardDb, SCHEMAS } from '../helpers/db-fixtures.js';
 import Database from 'better-sqlite3';
@@ -151,6 +152,27 @@ describe('engine.runOnce', () => {
     db.close();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.details).toContain(real.run_id);
+    store.close();
+  });
+
+  it('logs each removed item at info; a dry run logs its items only at debug', async () => {
+    const root = makeTempDir();
+    const settings = settingsFor(root);
+    const store = openStateStore(settings);
+    const run = async (level: 'info' | 'debug', dryRun: boolean) => {
+      const { logger, lines } = captureLogger(level);
+      const engine = createEngine({ settings, store, logger, handlers: [fakeHandler('logs', 3, 10)] });
+      const r = await engine.runOnce({ trigger: 'cli', dryRun, now: NOW });
+      await new Promise((resolve) => setImmediate(resolve));
+      return { r, items: lines.filter((l) => l.target !== undefined && l.msg !== 'skipped') };
+    };
+    const real = await run('info', false);
+    expect(real.items.map((l) => [l.msg, l.target, l.run_id, l.reason, l.level])).toEqual(
+      [0, 1, 2].map((i) => ['removed', `logs/f${i}`, real.r.run_id, 'old', 30]),
+    );
+    expect((await run('info', true)).items).toEqual([]);
+    const debug = await run('debug', true);
+    expect(debug.items.map((l) => [l.msg, l.target, l.level])).toEqual([0, 1, 2].map((i) => ['would remove', `logs/f${i}`, 20]));
     store.close();
   });
 });

@@ -103,7 +103,7 @@ export function heldHandler(gate: Promise<void>, started?: () => void): Category
 }
 
 /** A pino logger whose JSON lines land in `lines`. */
-export function captureLogger() {
+export function captureLogger(level: pino.Level = 'info') {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -111,5 +111,5 @@ export function captureLogger() {
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, stream), lines };
+  return { logger: pino({ level }, stream), lines };
 }

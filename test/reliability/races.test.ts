@@ -101,9 +101,12 @@ describe('one run at a time under attack', () => {
     const state = new Database(path.join(root, '.cleanup/state.db'), { readonly: true });
     const runs = state.prepare('SELECT run_id, trigger, dry_run, started_at, finished_at, status, errors_total, errors FROM runs ORDER BY started_at').all() as RunRow[];
     const dup = state
-      .prepare('SELECT target, count(DISTINCT run_id) AS n FROM run_items GROUP BY target HAVING n > 1 LIMIT 5')
+      .prepare(
+        `SELECT t.value AS target, count(DISTINCT b.run_id) AS n FROM run_item_blocks b, json_each(b.data, '$.t') t
+          GROUP BY t.value HAVING n > 1 LIMIT 5`,
+      )
       .all() as { target: string; n: number }[];
-    const items = (state.prepare('SELECT count(*) AS n FROM run_items').get() as { n: number }).n;
+    const items = (state.prepare('SELECT coalesce(sum(count), 0) AS n FROM run_item_blocks').get() as { n: number }).n;
     state.close();
 
     // Exactly one at a time: sorted by start, each run starts after the previous one finished.

@@ -173,3 +173,64 @@ describe('paging a big run', () => {
     store.close();
   });
 });
+
+describe('item blocks', () => {
+  const item = (n: number, k = n % 3) => ({
+    category: (['logs', 'temp', 'tasks'] as const)[k] as 'logs' | 'temp' | 'tasks',
+    target: k === 2 ? `architect.db:task_queue#${n}` : `logs/odd "name"\n${n} é.log`,
+    bytes: k === 2 ? 0 : n * 10,
+    action: (k === 1 && n % 2 ? 'rmdir' : 'delete') as 'delete' | 'rmdir',
+    reason: `reason ${n % 4}`,
+  });
+
+  it('returns every item, in order and unchanged, for pages across blocks of uneven sizes', () => {
+    const store = openStateStoreAt(path.join(makeTempDir(), 'state.db'));
+    const id = store.startRun(start());
+    const all = Array.from({ length: 1011 }, (_, n) => item(n));
+    let at = 0;
+    for (const size of [3, 1, 1000, 7]) {
+      store.appendItems(id, all.slice(at, at + size));
+      at += size;
+    }
+    store.finishRun(id, done({ itemsTotal: all.length }));
+    expect(store.listItems(id, 5000, 0)).toEqual({ items: all, total: 1011 });
+    for (const [limit, offset] of [[1, 0], [2, 2], [3, 3], [5, 3], [10, 1000], [20, 1002], [1, 1010], [5, 1011], [500, 600]] as const) {
+      expect(store.listItems(id, limit, offset).items, `limit ${limit} offset ${offset}`).toEqual(all.slice(offset, offset + limit));
+    }
+    store.close();
+  });
+
+  it('moves the items of a version-2 state database into blocks, in order, and appends after them', () => {
+    const file = path.join(makeTempDir(), 'state.db');
+    const store = openStateStoreAt(file);
+    const other = store.startRun(start());
+    store.finishRun(other, done());
+    const id = store.startRun(start());
+    store.close();
+    // Rebuild the version-2 layout (a row per item), as the previous release left it.
+    const db = new Database(file);
+    db.exec(`DROP TABLE run_item_blocks;
+      CREATE TABLE run_items (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, category TEXT NOT NULL,
+        target TEXT NOT NULL, bytes INTEGER NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL);
+      CREATE INDEX run_items_run ON run_items (run_id, id);
+      ALTER TABLE runs ADD COLUMN items_first_id INTEGER;
+      ALTER TABLE runs ADD COLUMN items_last_id INTEGER;
+      PRAGMA user_version = 2;`);
+    const insert = db.prepare('INSERT INTO run_items (run_id, category, target, bytes, action, reason) VALUES (?, ?, ?, ?, ?, ?)');
+    const old = Array.from({ length: 30 }, (_, n) => item(n));
+    old.forEach((i, n) => {
+      insert.run(n % 2 ? id : other, i.category, i.target, i.bytes, i.action, i.reason);
+    });
+    db.close();
+
+    const reopened = openStateStoreAt(file);
+    expect(reopened.listItems(other, 100, 0)).toEqual({ items: old.filter((_, n) => n % 2 === 0), total: 15 });
+    expect(reopened.listItems(id, 4, 13)).toEqual({ items: old.filter((_, n) => n % 2 === 1).slice(13), total: 15 });
+    reopened.appendItems(id, [item(99)]);
+    expect(reopened.listItems(id, 3, 14)).toEqual({ items: [old[29], item(99)], total: 16 });
+    reopened.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'run_items'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+});
