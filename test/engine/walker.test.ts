@@ -70,6 +70,31 @@ describe('walkTree', () => {
     });
   }
 
+  it('finds every file and folder exactly once whatever the number of threads sharing the walk', async () => {
+    const dir = realpathSync(makeTempDir());
+    const outside = makeTempDir('cw-outside-');
+    writeFileSync(path.join(outside, 'secret.txt'), 'do not follow');
+    randomTree(dir, 99, outside);
+    // A wide and deep part so that idle threads are handed folders again and again.
+    for (let a = 0; a < 12; a++) {
+      for (let b = 0; b < 6; b++) {
+        mkdirSync(path.join(dir, `w${a}`, `d${b}`, 'e'), { recursive: true });
+        for (let f = 0; f < 4; f++) writeFileSync(path.join(dir, `w${a}`, `d${b}`, f % 2 ? 'e' : '', `f${f}`), '');
+      }
+    }
+    const expected = findFiles(dir, PRUNE_CHROME);
+    const dirs = (records: WalkRecord[]) => records.filter((r) => r.kind === 'dir').map((r) => r.rel).sort();
+    const one = await walkAll(dir, { threads: 1 });
+    expect(files(one)).toEqual(expected);
+    for (const threads of [2, 3, 4]) {
+      for (const chunkSize of [3, 1024]) {
+        const all = await walkAll(dir, { threads, chunkSize });
+        expect(files(all), `${threads} threads`).toEqual(expected);
+        expect(dirs(all), `${threads} threads`).toEqual(dirs(one));
+      }
+    }
+  });
+
   it('reports size, mtime, dev and ino of each file as lstat sees them', async () => {
     const dir = makeTempDir();
     writeFileSync(path.join(dir, 'f.bin'), Buffer.alloc(1234));
@@ -107,7 +132,9 @@ describe('walkTree', () => {
       mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       writeFileSync(path.join(dir, f), '');
     }
-    expect(files(await walkAll(dir, { maxDepth: 1, neverEnter: [path.join(dir, 'sessions')] }))).toEqual(['env/b1', 'top']);
+    for (const threads of [1, 2, 3]) {
+      expect(files(await walkAll(dir, { threads, maxDepth: 1, neverEnter: [path.join(dir, 'sessions')] }))).toEqual(['env/b1', 'top']);
+    }
   });
 
   it('does not cross into another filesystem', async (t) => {
@@ -129,6 +156,9 @@ describe('walkTree', () => {
     for (let i = 0; i < 50; i++) writeFileSync(path.join(dir, `f${i}`), '');
     let chunks = 0;
     for await (const _ of walkTree(dir, { chunkSize: 2 })) if (++chunks === 2) break;
+    expect(chunks).toBe(2);
+    chunks = 0;
+    for await (const _ of walkTree(dir, { chunkSize: 2, threads: 3 })) if (++chunks === 2) break;
     expect(chunks).toBe(2);
     const ac = new AbortController();
     ac.abort();

@@ -84,6 +84,11 @@ export async function runHandler(
   return out;
 }
 
+/** Items sorted by target: the walker threads share a tree, so items come in no fixed order. */
+export function byTarget<T extends { target: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+}
+
 /** Targets of reported items, sorted. */
 export function targets(out: { target: string }[]): string[] {
   return out.map((i) => i.target).sort();

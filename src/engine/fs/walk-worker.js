@@ -9,6 +9,12 @@
  * one '\0'-joined string of paths, with credit-based back-pressure through a SharedArrayBuffer
  * so memory stays bounded however large the tree is.
  *
+ * Several of these threads walk one tree together (lstat is most of the cost, and it is
+ * per-file CPU in the kernel and in Node's binding). Each has its own depth-first stack; a
+ * thread that runs out of folders asks for work, and a busy one gives it the bottom half of its
+ * stack (the shallowest folders, the biggest subtrees) through a shared-memory mailbox. The walk
+ * is over when no thread holds work. Records from different threads interleave in any order.
+ *
  * Rules: symbolic links are never followed (they only count as entries of their folder);
  * a folder on another filesystem than the top folder, a folder named `chrome_profile*`, a
  * folder deeper than `maxDepth` is not entered; an entry listed in `neverEnter` (a folder, or
@@ -33,12 +39,30 @@ const MAX_IN_FLIGHT = 4;
  * @property {number} filesOlderThan only files with mtimeMs below this are posted (a pre-filter)
  * @property {{ source: string, flags: string } | null} fileName only files whose name matches are posted
  * @property {boolean} dirs whether folder records are posted
- * @property {SharedArrayBuffer} control [0] chunks in flight, [1] cancel flag
+ * @property {SharedArrayBuffer} control Int32 slots, see the C_* constants
+ * @property {number} index this thread's number, 0 … threads - 1 (thread 0 starts at the top)
+ * @property {number} threads how many threads walk this tree
+ * @property {SharedArrayBuffer[]} mailboxes one per thread: folders given to it, as UTF-8 JSON
  */
+
+/** Control slots: chunks in flight, cancel flag, threads holding work, walk over; then per thread its state and mailbox length. */
+const C_IN_FLIGHT = 0;
+const C_CANCEL = 1;
+const C_ACTIVE = 2;
+const C_DONE = 3;
+const C_STATE = 4;
+/** Thread states. */
+const BUSY = 0;
+const WANTS_WORK = 1;
+const CLAIMED = 2;
+const DELIVERED = 3;
 
 const job = /** @type {WalkJob} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const control = new Int32Array(job.control);
+const me = job.index;
+const stateSlot = (/** @type {number} */ i) => C_STATE + i;
+const lengthSlot = (/** @type {number} */ i) => C_STATE + job.threads + i;
 const skip = new Set(job.neverEnter);
 const olderThan = job.filesOlderThan;
 const nameRe = job.fileName ? new RegExp(job.fileName.source, job.fileName.flags) : null;
@@ -51,7 +75,7 @@ let nums = [];
 let paths = [];
 
 function cancelled() {
-  return Atomics.load(control, 1) === 1;
+  return Atomics.load(control, C_CANCEL) === 1;
 }
 
 function flush() {
@@ -62,11 +86,11 @@ function flush() {
   kinds = [];
   nums = [];
   paths = [];
-  Atomics.add(control, 0, 1);
+  Atomics.add(control, C_IN_FLIGHT, 1);
   // Back-pressure: wait while the consumer has enough queued (it decrements and notifies).
-  for (let inFlight = Atomics.load(control, 0); inFlight >= MAX_IN_FLIGHT && !cancelled(); ) {
-    Atomics.wait(control, 0, inFlight, 1000);
-    inFlight = Atomics.load(control, 0);
+  for (let inFlight = Atomics.load(control, C_IN_FLIGHT); inFlight >= MAX_IN_FLIGHT * job.threads && !cancelled(); ) {
+    Atomics.wait(control, C_IN_FLIGHT, inFlight, 1000);
+    inFlight = Atomics.load(control, C_IN_FLIGHT);
   }
 }
 
@@ -110,7 +134,9 @@ function lstatOrNull(abs, rel) {
  * @property {string} abs
  * @property {string} rel
  * @property {number} depth
- * @property {import('node:fs').Stats} st
+ * @property {number} dev
+ * @property {number} ino
+ * @property {number} mtimeMs
  */
 
 /**
@@ -127,7 +153,7 @@ function visit(dir, topDev) {
     problem(dir.rel, err);
     return [];
   }
-  if (dir.rel !== '' && job.dirs) push(DIR, dir.rel, dir.st.dev, dir.st.ino, entries.length, dir.st.mtimeMs);
+  if (dir.rel !== '' && job.dirs) push(DIR, dir.rel, dir.dev, dir.ino, entries.length, dir.mtimeMs);
   /** @type {Folder[]} */
   const subdirs = [];
   for (const e of entries) {
@@ -144,7 +170,7 @@ function visit(dir, topDev) {
     if (st.isFile()) {
       if (st.mtimeMs < olderThan && (nameRe === null || nameRe.test(e.name))) push(FILE, rel, st.dev, st.ino, st.size, st.mtimeMs);
     } else if (st.isDirectory() && enterable(e.name, dir.depth + 1, st.dev, topDev)) {
-      subdirs.push({ abs, rel, depth: dir.depth + 1, st });
+      subdirs.push({ abs, rel, depth: dir.depth + 1, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
     }
   }
   return subdirs;
@@ -160,17 +186,89 @@ function enterable(name, depth, dev, topDev) {
   return depth <= job.maxDepth && !name.startsWith('chrome_profile') && dev === topDev;
 }
 
-function main() {
-  const top = lstatOrNull(job.dir, '');
-  /** @type {Folder[]} */
-  const stack = top?.isDirectory() ? [{ abs: job.dir, rel: '', depth: 0, st: top }] : [];
-  const topDev = top?.dev ?? 0;
-  while (stack.length > 0 && !cancelled()) {
-    const next = /** @type {Folder} */ (stack.pop());
-    const subdirs = visit(next, topDev);
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(/** @type {Folder} */ (subdirs[i]));
+/**
+ * Gives the bottom half of `stack` to one thread waiting for work, if any (and if there are at
+ * least two folders to share). The giver is busy while it gives, so the walk cannot end meanwhile.
+ * @param {Folder[]} stack
+ * @param {number} topDev
+ */
+function shareWork(stack, topDev) {
+  if (stack.length < 2) return;
+  for (let i = 0; i < job.threads; i++) {
+    if (i === me || Atomics.load(control, stateSlot(i)) !== WANTS_WORK) continue;
+    if (Atomics.compareExchange(control, stateSlot(i), WANTS_WORK, CLAIMED) !== WANTS_WORK) continue;
+    Atomics.add(control, C_ACTIVE, 1);
+    const box = new Uint8Array(/** @type {SharedArrayBuffer} */ (job.mailboxes[i]));
+    let n = Math.floor(stack.length / 2);
+    let bytes = encodeFolders(stack.slice(0, n), topDev);
+    while (bytes.length > box.length && n > 1) bytes = encodeFolders(stack.slice(0, (n = Math.floor(n / 2))), topDev);
+    if (bytes.length > box.length) bytes = encodeFolders([], topDev); // one folder path too long for the mailbox: keep it
+    else stack.splice(0, n);
+    box.set(bytes);
+    Atomics.store(control, lengthSlot(i), bytes.length);
+    Atomics.store(control, stateSlot(i), DELIVERED);
+    Atomics.notify(control, stateSlot(i));
+    if (stack.length < 2) return;
   }
-  flush();
+}
+
+/** @param {Folder[]} folders @param {number} topDev */
+function encodeFolders(folders, topDev) {
+  return new TextEncoder().encode(JSON.stringify({ topDev, folders: folders.map((f) => [f.abs, f.rel, f.depth, f.dev, f.ino, f.mtimeMs]) }));
+}
+
+/**
+ * Waits until another thread gives this one folders (returned, with the top folder's device)
+ * or the walk is over (null).
+ * @returns {{ topDev: number, folders: Folder[] } | null}
+ */
+function waitForWork() {
+  Atomics.store(control, stateSlot(me), WANTS_WORK);
+  for (;;) {
+    const state = Atomics.load(control, stateSlot(me));
+    if (state === DELIVERED) {
+      const length = Atomics.load(control, lengthSlot(me));
+      const bytes = new Uint8Array(/** @type {SharedArrayBuffer} */ (job.mailboxes[me])).slice(0, length);
+      Atomics.store(control, stateSlot(me), BUSY);
+      /** @type {{ topDev: number, folders: [string, string, number, number, number, number][] }} */
+      const given = JSON.parse(new TextDecoder().decode(bytes));
+      const folders = given.folders.map(([abs, rel, depth, dev, ino, mtimeMs]) => ({ abs, rel, depth, dev, ino, mtimeMs }));
+      return { topDev: given.topDev, folders };
+    }
+    if (Atomics.load(control, C_DONE) === 1 || cancelled()) return null;
+    Atomics.wait(control, stateSlot(me), state, 50);
+  }
+}
+
+/** This thread no longer holds work; returns true when it was the last one (the walk is over). */
+function goIdle() {
+  if (Atomics.sub(control, C_ACTIVE, 1) !== 1) return false;
+  Atomics.store(control, C_DONE, 1);
+  for (let i = 0; i < job.threads; i++) Atomics.notify(control, stateSlot(i));
+  return true;
+}
+
+function main() {
+  const top = me === 0 ? lstatOrNull(job.dir, '') : null;
+  let topDev = top?.dev ?? 0;
+  /** @type {Folder[]} */
+  let stack = top?.isDirectory() ? [{ abs: job.dir, rel: '', depth: 0, dev: top.dev, ino: top.ino, mtimeMs: top.mtimeMs }] : [];
+  // Thread 0 holds the top folder (C_ACTIVE starts at 1); the others start by asking for work.
+  for (let working = me === 0; ; ) {
+    while (working && stack.length > 0 && !cancelled()) {
+      const next = /** @type {Folder} */ (stack.pop());
+      const subdirs = visit(next, topDev);
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(/** @type {Folder} */ (subdirs[i]));
+      if (job.threads > 1) shareWork(stack, topDev);
+    }
+    flush();
+    if (cancelled() || (working && goIdle())) break;
+    const given = waitForWork();
+    if (given === null) break;
+    stack = given.folders;
+    topDev = given.topDev;
+    working = true;
+  }
   port.postMessage({ t: 'done' });
 }
 

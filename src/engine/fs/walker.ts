@@ -3,9 +3,22 @@
  * chunks: regular files with their stat facts, folders with their entry counts, and entries
  * that could not be read. Symbolic links are never followed; see the worker for the rules.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
+
+/**
+ * Threads walking one tree: two where there are two cores. lstat is per-file CPU (kernel and
+ * Node's binding), so a second thread nearly halves a big walk; more would take the cores the
+ * server and the dashboard need, for a job that is often bound by the disk anyway.
+ */
+export const WALK_THREADS = Math.min(2, availableParallelism());
+
+const WORKER_YOUNG_GENERATION_MB = 12;
+
+/** Bytes of each thread's mailbox (folders handed to it by another thread, as JSON). */
+const MAILBOX_BYTES = 256 * 1024;
 
 export interface WalkFile {
   kind: 'file';
@@ -53,6 +66,8 @@ export interface WalkOptions {
   fileName?: RegExp;
   /** Post folder records (default true); false when the caller has no use for them. */
   dirs?: boolean;
+  /** Threads walking the tree together (default WALK_THREADS). Records then come in no particular order. */
+  threads?: number;
 }
 
 type Message =
@@ -68,25 +83,43 @@ type Message =
  * Throws if the worker itself fails (not for unreadable entries: those are `problem` records).
  */
 export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGenerator<WalkRecord[]> {
-  const control = new SharedArrayBuffer(8);
+  const threads = Math.max(1, opts.threads ?? WALK_THREADS);
+  // Slots: chunks in flight, cancel, threads holding work (thread 0 starts with the top), done; then state and mailbox length per thread.
+  const control = new SharedArrayBuffer(4 * (4 + 2 * threads));
   const ctrl = new Int32Array(control);
-  const worker = new Worker(WORKER_URL, {
-    workerData: {
-      dir,
-      neverEnter: [...(opts.neverEnter ?? [])],
-      maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
-      chunkSize: opts.chunkSize ?? 1024,
-      filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
-      fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
-      dirs: opts.dirs ?? true,
-      control,
-    },
-  });
-  const inbox = createInbox(worker, opts.signal);
+  ctrl[2] = 1;
+  const mailboxes = Array.from({ length: threads }, () => new SharedArrayBuffer(MAILBOX_BYTES));
+  const workers = Array.from(
+    { length: threads },
+    (_, index) =>
+      new Worker(WORKER_URL, {
+        workerData: {
+          dir,
+          neverEnter: [...(opts.neverEnter ?? [])],
+          maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
+          chunkSize: opts.chunkSize ?? 1024,
+          filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
+          fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
+          dirs: opts.dirs ?? true,
+          control,
+          index,
+          threads,
+          mailboxes,
+        },
+        // A walker's garbage (Dirents, Stats, paths) dies young: a 12 MB young generation instead of
+        // V8's default 48 MB took the peak RSS of a 1M-file plan from 158 to 143 MB at the same speed.
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      }),
+  );
+  const inbox = createInbox(workers, opts.signal);
   try {
-    for (;;) {
+    for (let done = 0; done < threads; ) {
       const msg = await inbox.next();
-      if (msg === null || msg.t === 'done') return;
+      if (msg === null) return;
+      if (msg.t === 'done') {
+        done++;
+        continue;
+      }
       if (msg.t === 'problem') {
         yield [{ kind: 'problem', rel: msg.rel, code: msg.code }];
         continue;
@@ -98,30 +131,36 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
   } finally {
     Atomics.store(ctrl, 1, 1);
     Atomics.notify(ctrl, 0);
+    for (let i = 0; i < threads; i++) Atomics.notify(ctrl, 4 + i);
     inbox.close();
-    await worker.terminate();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-/** A queue of the worker's messages; `next()` resolves null once aborted. */
-function createInbox(worker: Worker, signal: AbortSignal | undefined) {
+/** A queue of the workers' messages; `next()` resolves null once aborted. */
+function createInbox(workers: readonly Worker[], signal: AbortSignal | undefined) {
   const queue: Message[] = [];
   let failure: Error | null = null;
-  let exited = false;
+  let exitedEarly = false;
   let wake: (() => void) | null = null;
   const poke = () => wake?.();
-  worker.on('message', (m: Message) => {
-    queue.push(m);
-    poke();
-  });
-  worker.on('error', (err) => {
-    failure = err;
-    poke();
-  });
-  worker.on('exit', () => {
-    exited = true;
-    poke();
-  });
+  for (const worker of workers) {
+    let finished = false;
+    worker.on('message', (m: Message) => {
+      if (m.t === 'done') finished = true;
+      queue.push(m);
+      poke();
+    });
+    worker.on('error', (err) => {
+      failure = err;
+      poke();
+    });
+    worker.on('exit', () => {
+      // A thread posts `done` before it ends: ending without it is a failure.
+      if (!finished) exitedEarly = true;
+      poke();
+    });
+  }
   signal?.addEventListener('abort', poke);
   return {
     async next(): Promise<Message | null> {
@@ -130,7 +169,7 @@ function createInbox(worker: Worker, signal: AbortSignal | undefined) {
         const m = queue.shift();
         if (m) return m;
         if (failure) throw failure;
-        if (exited) throw new Error('the walker thread exited before finishing');
+        if (exitedEarly) throw new Error('a walker thread exited before finishing');
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
       }
