@@ -80,8 +80,19 @@ function countWords(result: RunResult): string {
   return `${n} ${n === 1 ? 'item' : 'items'} would be removed, freeing ${result.stats.space_freed_mb.toFixed(2)} MB`;
 }
 
+/**
+ * The walker's threads share a tree, so file items come in no fixed order: list them by path
+ * (files first, then the folders they leave empty) so two previews of the same tree read alike.
+ * Rows come in rowid order and backups in their ranking already.
+ */
+function listingOrder(category: Category, items: Item[]): Item[] {
+  if (category !== 'logs' && category !== 'temp') return items;
+  const key = (i: Item) => `${i.action === 'rmdir' ? 1 : 0}${i.target}`;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 function renderCategory(result: RunResult, category: Category, perCategory: number): string[] {
-  const items = result.items.filter((i) => i.category === category);
+  const items = listingOrder(category, result.items.filter((i) => i.category === category));
   const rmdirs = items.filter((i) => i.action === 'rmdir').length;
   const count = result.stats[STAT_KEY[category]];
   const total = count + rmdirs;

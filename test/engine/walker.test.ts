@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type WalkRecord, walkTree } from '../../src/engine/fs/walker.js';
@@ -93,6 +93,41 @@ describe('walkTree', () => {
         expect(dirs(all), `${threads} threads`).toEqual(dirs(one));
       }
     }
+  });
+
+  it('gives each walk its own options when threads are reused, also after a walk stopped early', async () => {
+    const a = realpathSync(makeTempDir());
+    const b = realpathSync(makeTempDir());
+    for (let i = 0; i < 40; i++) {
+      mkdirSync(path.join(a, `d${i % 4}`), { recursive: true });
+      writeFileSync(path.join(a, `d${i % 4}`, i % 2 ? `f${i}.log` : `f${i}.txt`), '');
+      writeFileSync(path.join(b, `g${i}`), '');
+    }
+    const logsOfA = findFiles(a, ['-name', '*.log']);
+    const allOfB = findFiles(b, []);
+    expect(files(await walkAll(a, { fileName: /\.log$/ }))).toEqual(logsOfA);
+    expect(files(await walkAll(b))).toEqual(allOfB); // no name filter left over from the walk before
+    for await (const _ of walkTree(a, { chunkSize: 1 })) break;
+    expect(files(await walkAll(a, { maxDepth: 0 }))).toEqual([]);
+    expect(files(await walkAll(b, { filesOlderThan: 0 }))).toEqual([]);
+    expect(files(await walkAll(b))).toEqual(allOfB);
+  });
+
+  it('walks at below-normal priority in its own threads, leaving the calling thread as it was', async () => {
+    const dir = makeTempDir();
+    for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, `f${i}`), '');
+    const nice = () =>
+      readdirSync('/proc/self/task').map((t) => {
+        const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const walk = walkTree(dir, { threads: 2, chunkSize: 1 });
+    await walk.next(); // both threads are up and walking
+    const during = nice();
+    await walk.return(undefined);
+    // The two walking threads (fresh, or kept from an earlier walk) run at nice 10.
+    expect(during.filter((n) => n === 10).length).toBeGreaterThanOrEqual(2);
+    expect(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]?.split(' ')[16]).toBe('0');
   });
 
   it('reports size, mtime, dev and ino of each file as lstat sees them', async () => {

@@ -1,7 +1,7 @@
 /**
- * Walks a folder tree in a worker thread (walk-worker.js) and streams back what it finds in
- * chunks: regular files with their stat facts, folders with their entry counts, and entries
- * that could not be read. Symbolic links are never followed; see the worker for the rules.
+ * Walks a folder tree in worker threads (walk-worker.js, two sharing the tree) and streams back
+ * what they find in chunks: regular files with their stat facts, folders with their entry counts,
+ * and entries that could not be read. Symbolic links are never followed; see the worker for the rules.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -19,6 +19,49 @@ const WORKER_YOUNG_GENERATION_MB = 12;
 
 /** Bytes of each thread's mailbox (folders handed to it by another thread, as JSON). */
 const MAILBOX_BYTES = 256 * 1024;
+
+/**
+ * Walker threads kept between walks: starting one costs 30-90 ms, and a run walks logs/, tmp/
+ * and cache/ one after another. An idle thread holds no reference on the process and is ended
+ * after IDLE_MS without a walk.
+ */
+const idle: Worker[] = [];
+const IDLE_MS = 2000;
+let idleTimer: NodeJS.Timeout | null = null;
+
+function takeWorker(): Worker {
+  let worker = idle.pop();
+  if (!worker) {
+    const fresh = new Worker(WORKER_URL, {
+      // A walker's garbage (Dirents, Stats, paths) dies young: a 12 MB young generation instead of
+      // V8's default 48 MB took the peak RSS of a 1M-file plan from 158 to 143 MB at the same speed.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    // While idle, a thread that fails or ends leaves the pool (a walk in progress has its own listeners).
+    const leave = () => {
+      const at = idle.indexOf(fresh);
+      if (at >= 0) idle.splice(at, 1);
+    };
+    fresh.on('error', leave).on('exit', leave);
+    worker = fresh;
+  }
+  worker.ref();
+  return worker;
+}
+
+/** Puts threads that finished their walk cleanly back, for the next walk. */
+function giveBack(workers: readonly Worker[]): void {
+  for (const w of workers) {
+    w.unref();
+    idle.push(w);
+  }
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    for (const w of idle.splice(0)) void w.terminate();
+  }, IDLE_MS);
+  idleTimer.unref();
+}
 
 export interface WalkFile {
   kind: 'file';
@@ -89,30 +132,25 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
   const ctrl = new Int32Array(control);
   ctrl[2] = 1;
   const mailboxes = Array.from({ length: threads }, () => new SharedArrayBuffer(MAILBOX_BYTES));
-  const workers = Array.from(
-    { length: threads },
-    (_, index) =>
-      new Worker(WORKER_URL, {
-        workerData: {
-          dir,
-          neverEnter: [...(opts.neverEnter ?? [])],
-          maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
-          chunkSize: opts.chunkSize ?? 1024,
-          filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
-          fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
-          dirs: opts.dirs ?? true,
-          control,
-          index,
-          threads,
-          mailboxes,
-        },
-        // A walker's garbage (Dirents, Stats, paths) dies young: a 12 MB young generation instead of
-        // V8's default 48 MB took the peak RSS of a 1M-file plan from 158 to 143 MB at the same speed.
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      }),
-  );
+  const workers = Array.from({ length: threads }, takeWorker);
   const inbox = createInbox(workers, opts.signal);
+  let finished = false;
   try {
+    workers.forEach((worker, index) =>
+      worker.postMessage({
+        dir,
+        neverEnter: [...(opts.neverEnter ?? [])],
+        maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
+        chunkSize: opts.chunkSize ?? 1024,
+        filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
+        fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
+        dirs: opts.dirs ?? true,
+        control,
+        index,
+        threads,
+        mailboxes,
+      }),
+    );
     for (let done = 0; done < threads; ) {
       const msg = await inbox.next();
       if (msg === null) return;
@@ -128,39 +166,45 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
       Atomics.sub(ctrl, 0, 1);
       Atomics.notify(ctrl, 0);
     }
+    finished = true;
   } finally {
-    Atomics.store(ctrl, 1, 1);
-    Atomics.notify(ctrl, 0);
-    for (let i = 0; i < threads; i++) Atomics.notify(ctrl, 4 + i);
     inbox.close();
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (finished) {
+      giveBack(workers);
+    } else {
+      // Stopped early (break, abort, failure): the threads may still be walking; end them.
+      Atomics.store(ctrl, 1, 1);
+      Atomics.notify(ctrl, 0);
+      for (let i = 0; i < threads; i++) Atomics.notify(ctrl, 4 + i);
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
   }
 }
 
-/** A queue of the workers' messages; `next()` resolves null once aborted. */
+/** A queue of the workers' messages for one walk; `next()` resolves null once aborted. */
 function createInbox(workers: readonly Worker[], signal: AbortSignal | undefined) {
   const queue: Message[] = [];
   let failure: Error | null = null;
   let exitedEarly = false;
   let wake: (() => void) | null = null;
   const poke = () => wake?.();
-  for (const worker of workers) {
-    let finished = false;
-    worker.on('message', (m: Message) => {
-      if (m.t === 'done') finished = true;
+  const listeners = workers.map((worker) => {
+    const onMessage = (m: Message) => {
       queue.push(m);
       poke();
-    });
-    worker.on('error', (err) => {
+    };
+    const onError = (err: Error) => {
       failure = err;
       poke();
-    });
-    worker.on('exit', () => {
-      // A thread posts `done` before it ends: ending without it is a failure.
-      if (!finished) exitedEarly = true;
+    };
+    // A thread ends only when terminated: ending during a walk is a failure.
+    const onExit = () => {
+      exitedEarly = true;
       poke();
-    });
-  }
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    return () => worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+  });
   signal?.addEventListener('abort', poke);
   return {
     async next(): Promise<Message | null> {
@@ -175,6 +219,7 @@ function createInbox(workers: readonly Worker[], signal: AbortSignal | undefined
       }
     },
     close() {
+      for (const off of listeners) off();
       signal?.removeEventListener('abort', poke);
     },
   };
