@@ -136,21 +136,19 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
   const inbox = createInbox(workers, opts.signal);
   let finished = false;
   try {
-    workers.forEach((worker, index) =>
-      worker.postMessage({
-        dir,
-        neverEnter: [...(opts.neverEnter ?? [])],
-        maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
-        chunkSize: opts.chunkSize ?? 1024,
-        filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
-        fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
-        dirs: opts.dirs ?? true,
-        control,
-        index,
-        threads,
-        mailboxes,
-      }),
-    );
+    const job = {
+      dir,
+      neverEnter: [...(opts.neverEnter ?? [])],
+      maxDepth: opts.maxDepth ?? Number.MAX_SAFE_INTEGER,
+      chunkSize: opts.chunkSize ?? 1024,
+      filesOlderThan: opts.filesOlderThan ?? Number.POSITIVE_INFINITY,
+      fileName: opts.fileName ? { source: opts.fileName.source, flags: opts.fileName.flags.replace(/[gy]/g, '') } : null,
+      dirs: opts.dirs ?? true,
+      control,
+      threads,
+      mailboxes,
+    };
+    for (const [index, worker] of workers.entries()) worker.postMessage({ ...job, index });
     for (let done = 0; done < threads; ) {
       const msg = await inbox.next();
       if (msg === null) return;
