@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { runOnceChild, spawnChild } from '../child.js';
+import type { BookkeepingResult } from '../children/bookkeeping-child.js';
 import type { EngineResult } from '../children/engine-child.js';
 import type { SqlJob, SqlResult } from '../children/sql-child.js';
 import type { WriterJob, WriterResult } from '../children/writer-child.js';
@@ -117,6 +118,10 @@ export async function benchRows(kind: Kind, c: DbContext): Promise<GoalResult> {
   const refMs = median(runs.map((r) => r.reference.wallMs));
   const worst = median(runs.map((r) => r.engine.writer.stall.max));
   const errors = runs.reduce((n, r) => n + r.engine.writer.errors, 0);
+  // The floor SPEC 3.8 sets: a log line and a history entry per removed row, beside the reference's cost per row.
+  const book = await runOnceChild<BookkeepingResult>('bookkeeping-child', { rows: Math.min(100_000, Math.max(1000, runs[0]?.reference.changes ?? 1000)) });
+  const refUs = (refMs * 1000) / Math.max(1, median(runs.map((r) => r.reference.changes)));
+  const floor = (book.logUsPerRow + book.historyUsPerRow) / refUs;
   const checks =
     kind === 'tasks'
       ? [
@@ -132,6 +137,8 @@ export async function benchRows(kind: Kind, c: DbContext): Promise<GoalResult> {
     runs,
     notes: [
       same ? 'both sides left the same rows (and archived the same count)' : 'MISMATCH: the two copies differ after the run',
+      `SPEC 3.8 bookkeeping per removed row (${book.rows} rows, measured alone): log line ${book.logUsPerRow} µs + history entry ${book.historyUsPerRow} µs, ` +
+        `against ${refUs.toFixed(2)} µs per row for the reference: ${floor.toFixed(2)}x before any row is deleted`,
       `reference: writer worst stall ${median(runs.map((r) => r.reference.writer.stall.max))} ms, ${runs.reduce((n, r) => n + r.reference.writer.errors, 0)} errors` +
         (kind === 'prompts' ? `; engine: writer worst stall ${worst} ms, ${errors} errors` : ''),
     ],
