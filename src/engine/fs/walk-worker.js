@@ -23,10 +23,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-
-/** Record kinds, shared with walker.ts. */
-const FILE = 0;
-const DIR = 1;
+import { C_ACTIVE, C_CANCEL, C_DONE, C_IN_FLIGHT, DIR, FILE, lengthSlot as lengthSlotOf, stateSlot } from './walk-protocol.js';
 
 /** How many chunks may wait in the main thread's queue before the worker pauses. */
 const MAX_IN_FLIGHT = 4;
@@ -46,13 +43,7 @@ const MAX_IN_FLIGHT = 4;
  * @property {SharedArrayBuffer[]} mailboxes one per thread: folders given to it, as UTF-8 JSON
  */
 
-/** Control slots: chunks in flight, cancel flag, threads holding work, walk over; then per thread its state and mailbox length. */
-const C_IN_FLIGHT = 0;
-const C_CANCEL = 1;
-const C_ACTIVE = 2;
-const C_DONE = 3;
-const C_STATE = 4;
-/** Thread states. */
+/** Thread states (in each thread's state slot). */
 const BUSY = 0;
 const WANTS_WORK = 1;
 const CLAIMED = 2;
@@ -101,8 +92,10 @@ function start(next) {
   paths = [];
 }
 
-const stateSlot = (/** @type {number} */ i) => C_STATE + i;
-const lengthSlot = (/** @type {number} */ i) => C_STATE + job.threads + i;
+const lengthSlot = (/** @type {number} */ i) => lengthSlotOf(job.threads, i);
+/** One of each per thread: the encoding and decoding of handed-over folders. */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 function cancelled() {
   return Atomics.load(control, C_CANCEL) === 1;
@@ -250,7 +243,7 @@ function shareWork(stack, topDev) {
 
 /** @param {Folder[]} folders @param {number} topDev */
 function encodeFolders(folders, topDev) {
-  return new TextEncoder().encode(JSON.stringify({ topDev, folders: folders.map((f) => [f.abs, f.rel, f.depth, f.dev, f.ino, f.mtimeMs]) }));
+  return encoder.encode(JSON.stringify({ topDev, folders: folders.map((f) => [f.abs, f.rel, f.depth, f.dev, f.ino, f.mtimeMs]) }));
 }
 
 /**
@@ -267,7 +260,7 @@ function waitForWork() {
       const bytes = new Uint8Array(/** @type {SharedArrayBuffer} */ (job.mailboxes[me])).slice(0, length);
       Atomics.store(control, stateSlot(me), BUSY);
       /** @type {{ topDev: number, folders: [string, string, number, number, number, number][] }} */
-      const given = JSON.parse(new TextDecoder().decode(bytes));
+      const given = JSON.parse(decoder.decode(bytes));
       const folders = given.folders.map(([abs, rel, depth, dev, ino, mtimeMs]) => ({ abs, rel, depth, dev, ino, mtimeMs }));
       return { topDev: given.topDev, folders };
     }

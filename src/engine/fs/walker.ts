@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { C_ACTIVE, C_CANCEL, C_IN_FLIGHT, controlSlots, FILE, stateSlot } from './walk-protocol.js';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
 
@@ -127,10 +128,10 @@ type Message =
  */
 export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGenerator<WalkRecord[]> {
   const threads = Math.max(1, opts.threads ?? WALK_THREADS);
-  // Slots: chunks in flight, cancel, threads holding work (thread 0 starts with the top), done; then state and mailbox length per thread.
-  const control = new SharedArrayBuffer(4 * (4 + 2 * threads));
+  const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * controlSlots(threads));
   const ctrl = new Int32Array(control);
-  ctrl[2] = 1;
+  ctrl[C_ACTIVE] = 1; // thread 0 starts with the top folder
+
   const mailboxes = Array.from({ length: threads }, () => new SharedArrayBuffer(MAILBOX_BYTES));
   const workers = Array.from({ length: threads }, takeWorker);
   const inbox = createInbox(workers, opts.signal);
@@ -161,8 +162,8 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
         continue;
       }
       yield decodeChunk(msg);
-      Atomics.sub(ctrl, 0, 1);
-      Atomics.notify(ctrl, 0);
+      Atomics.sub(ctrl, C_IN_FLIGHT, 1);
+      Atomics.notify(ctrl, C_IN_FLIGHT);
     }
     finished = true;
   } finally {
@@ -171,9 +172,9 @@ export async function* walkTree(dir: string, opts: WalkOptions = {}): AsyncGener
       giveBack(workers);
     } else {
       // Stopped early (break, abort, failure): the threads may still be walking; end them.
-      Atomics.store(ctrl, 1, 1);
-      Atomics.notify(ctrl, 0);
-      for (let i = 0; i < threads; i++) Atomics.notify(ctrl, 4 + i);
+      Atomics.store(ctrl, C_CANCEL, 1);
+      Atomics.notify(ctrl, C_IN_FLIGHT);
+      for (let i = 0; i < threads; i++) Atomics.notify(ctrl, stateSlot(i));
       await Promise.all(workers.map((w) => w.terminate()));
     }
   }
@@ -229,7 +230,7 @@ function decodeChunk(msg: { kinds: Uint8Array; nums: Float64Array; paths: string
   for (let i = 0; i < msg.kinds.length; i++) {
     const rel = rels[i] ?? '';
     const [a, b, c, d] = [msg.nums[4 * i] ?? 0, msg.nums[4 * i + 1] ?? 0, msg.nums[4 * i + 2] ?? 0, msg.nums[4 * i + 3] ?? 0];
-    out[i] = msg.kinds[i] === 0
+    out[i] = msg.kinds[i] === FILE
       ? { kind: 'file', rel, dev: a, ino: b, size: c, mtimeMs: d }
       : { kind: 'dir', rel, dev: a, ino: b, entries: c };
   }
