@@ -137,15 +137,22 @@ interface Tally {
   flush(): void;
 }
 
+/**
+ * The per-item log line of a run. SPEC 3.8: every removed item gets its own `info` line naming
+ * it. A dry run removes nothing: its items are in the response and the run's history, and at
+ * `debug` level in the log, so a dry run over a million files does not add a million lines.
+ */
+export function createItemLog(logger: EngineLogger, runId: string, dryRun: boolean): (item: Item) => void {
+  const itemLog = logger.child?.({ run_id: runId, dry_run: dryRun }) ?? logger;
+  const msg = dryRun ? 'would remove' : 'removed';
+  const log = dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
+  return (item) => log({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, msg);
+}
+
 function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
   const pending: Item[] = [];
   let lastProgress = 0;
-  const itemLog = deps.logger.child?.({ run_id: runId, dry_run: dryRun }) ?? deps.logger;
-  // SPEC 3.8: every removed item gets its own info line. A dry run removes nothing: its items are
-  // in the response and the run's history, and at debug level in the log (LOG_LEVEL=debug), so a
-  // dry run over a million files does not add a million lines to the log file.
-  const itemMsg = dryRun ? 'would remove' : 'removed';
-  const logItem = dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
+  const logItem = createItemLog(deps.logger, runId, dryRun);
   const t: Tally = {
     stats: emptyStats(),
     bytes: 0,
@@ -170,7 +177,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
         pending.push(item);
         if (pending.length >= HISTORY_BATCH) t.flush();
         t.progress.items_so_far = t.itemsTotal;
-        logItem({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, itemMsg);
+        logItem(item);
       },
       skipped(s) {
         t.skippedTotal++;
