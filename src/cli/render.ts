@@ -87,8 +87,8 @@ function countWords(result: RunResult): string {
  */
 function listingOrder(category: Category, items: Item[]): Item[] {
   if (category !== 'logs' && category !== 'temp') return items;
-  const key = (i: Item) => `${i.action === 'rmdir' ? 1 : 0}${i.target}`;
-  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const folder = (i: Item) => (i.action === 'rmdir' ? 1 : 0);
+  return items.sort((a, b) => folder(a) - folder(b) || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
 }
 
 function renderCategory(result: RunResult, category: Category, perCategory: number): string[] {
