@@ -14,6 +14,7 @@ import { cliEnv } from '../cli/cli-helpers.js';
 import { createDashboardDb, insertRows, SCHEMAS } from '../helpers/db-fixtures.js';
 import { DAY, makeTempDir, writeFileAt } from '../helpers/temp-root.js';
 import { CLEANUP, CLI, integrityCheck, sleep, startServer, track } from './helpers.js';
+import type { RowShape } from '../../src/store/records.js';
 
 const SOAK = process.env.CLEANUP_SOAK === '1';
 const WAVES = SOAK ? 10 : 2;
@@ -26,16 +27,8 @@ function runCliForce(root: string): Promise<number | null> {
   });
 }
 
-interface RunRow {
-  run_id: string;
-  trigger: string;
-  dry_run: number;
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  errors_total: number;
-  errors: string | null;
-}
+/** The runs columns this test reads (the store's own row type). */
+type RunRow = Pick<RowShape, 'run_id' | 'trigger' | 'dry_run' | 'started_at' | 'finished_at' | 'status' | 'errors_total' | 'errors'>;
 
 describe('one run at a time under attack', () => {
   it(`${WAVES} waves of ${PER_WAVE} concurrent real runs + 2 CLI --force + a schedule firing every second`, { timeout: 60_000 + WAVES * 10_000 }, async () => {
