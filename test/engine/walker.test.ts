@@ -111,6 +111,11 @@ describe('walkTree', () => {
     expect(files(await walkAll(a, { maxDepth: 0 }))).toEqual([]);
     expect(files(await walkAll(b, { filesOlderThan: 0 }))).toEqual([]);
     expect(files(await walkAll(b))).toEqual(allOfB);
+    // A folder one walk must never enter stays out of that walk only, and the next walk's own
+    // neverEnter holds even on threads that walked without one.
+    expect(files(await walkAll(a, { neverEnter: [path.join(a, 'd1')] }))).toEqual(findFiles(a, ['-path', './d1', '-prune', '-o']));
+    expect(files(await walkAll(a))).toEqual(findFiles(a, []));
+    expect(files(await walkAll(a, { neverEnter: [path.join(a, 'd2')] }))).toEqual(findFiles(a, ['-path', './d2', '-prune', '-o']));
   });
 
   it('walks at below-normal priority in its own threads, leaving the calling thread as it was', async () => {
