@@ -5,7 +5,7 @@
 # port is reachable from outside, or the server logs a warning at start.
 
 # --- production dependencies (better-sqlite3 may compile from source: needs a toolchain) ---
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -14,7 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 # --- build: dev dependencies + tsc ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -27,7 +27,7 @@ COPY scripts ./scripts
 RUN npm run build
 
 # --- runtime: production dependencies and compiled code only, as a non-root user ---
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
