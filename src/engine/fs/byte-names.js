@@ -14,6 +14,8 @@
  * Plain JavaScript so the walker's worker thread can import it as is (see walk-worker.js).
  */
 
+import { readdirSync } from 'node:fs';
+
 /** A lone trail surrogate from an escaped byte (`u`: a surrogate pair is one code point, never matched). */
 const ESCAPED_BYTE = /[\uDC80-\uDCFF]/gu;
 
@@ -115,4 +117,16 @@ export function toFsPath(p) {
 export function displayPath(p) {
   if (isPlainName(p)) return p;
   return p.replace(ESCAPED_BYTE, (ch) => `\\x${(ch.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * The entries of the folder at engine path `dir`, read as bytes, each name as decodeName gives
+ * it (so it leads back to its own file through toFsPath). Throws as readdirSync does.
+ * @param {string} dir
+ * @returns {import('node:fs').Dirent[]}
+ */
+export function readdirAsBytes(dir) {
+  const entries = readdirSync(toFsPath(dir), { withFileTypes: true, encoding: 'buffer' });
+  for (const e of entries) /** @type {{ name: unknown }} */ (e).name = decodeName(/** @type {Buffer} */ (/** @type {unknown} */ (e.name)));
+  return /** @type {import('node:fs').Dirent[]} */ (/** @type {unknown} */ (entries));
 }

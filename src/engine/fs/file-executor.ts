@@ -177,7 +177,7 @@ async function deleteOne(
       openReason(scope.open, c.dev, c.ino) ??
       (await folderMoved(c.path, parents));
     if (why) return { kind: 'skipped', reason: why };
-    await options.beforeUnlink?.(c.path);
+    if (options.beforeUnlink) await options.beforeUnlink(c.path);
     why = await folderSwapped(c.path, parents);
     if (why) return { kind: 'skipped', reason: why };
     await unlink(file);

@@ -110,7 +110,7 @@ async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: P
     if (st.dev !== f.dev || st.ino !== f.ino) return 'changed since it was planned (inode)';
     const moved = await folderMoved(f.path, parents);
     if (moved) return moved;
-    await options.beforeRemove?.(f.path);
+    if (options.beforeRemove) await options.beforeRemove(f.path);
     const swapped = await folderSwapped(f.path, parents);
     if (swapped) return swapped;
     await rmdir(p);

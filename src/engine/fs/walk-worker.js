@@ -28,7 +28,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { decodeName, isPlainName, toFsPath } from './byte-names.js';
+import { isPlainName, readdirAsBytes, toFsPath } from './byte-names.js';
 import { C_ACTIVE, C_CANCEL, C_DONE, C_IN_FLIGHT, DIR, FILE, lengthSlot as lengthSlotOf, RAW, stateSlot } from './walk-protocol.js';
 
 /** How many chunks may wait in the main thread's queue before the worker pauses. */
@@ -179,25 +179,9 @@ function lstatOrNull(abs, relOf, name) {
  * @returns {Folder[]}
  */
 function visit(dir, topDev) {
-  /** @type {import('node:fs').Dirent[]} */
-  let entries;
-  try {
-    entries = readdirSync(dir.raw ? toFsPath(dir.abs) : dir.abs, { withFileTypes: true });
-  } catch (err) {
-    problem(dir.rel, err);
-    return [];
-  }
-  // Node shows a byte that is not UTF-8 as U+FFFD: list such a folder again, as bytes.
-  let bytes = dir.raw;
-  for (let i = 0; i < entries.length; i++) {
-    if (/** @type {import('node:fs').Dirent} */ (entries[i]).name.includes('\uFFFD')) {
-      const again = relistAsBytes(dir);
-      if (again === null) return [];
-      entries = again;
-      bytes = true;
-      break;
-    }
-  }
+  const listed = list(dir);
+  if (listed === null) return [];
+  const { entries, bytes } = listed;
   if (dir.rel !== '' && job.dirs) push(dir.raw ? DIR | RAW : DIR, dir.rel, dir.dev, dir.ino, entries.length, dir.mtimeMs);
   /** @type {Folder[]} */
   const subdirs = [];
@@ -225,16 +209,19 @@ function visit(dir, topDev) {
 }
 
 /**
- * A folder's entries listed as bytes, each name decoded with decodeName (so it maps back to
- * its exact bytes); null when the folder can no longer be read (reported).
+ * A folder's entries, and whether some of their paths hold bytes that are not UTF-8; null when
+ * it cannot be read (reported). Node shows such a byte as U+FFFD: a folder whose string listing
+ * holds one is listed again as bytes (a real U+FFFD in a name is relisted too, harmlessly).
  * @param {Folder} dir
- * @returns {import('node:fs').Dirent[] | null}
+ * @returns {{ entries: import('node:fs').Dirent[], bytes: boolean } | null}
  */
-function relistAsBytes(dir) {
+function list(dir) {
   try {
-    const entries = readdirSync(toFsPath(dir.abs), { withFileTypes: true, encoding: 'buffer' });
-    for (const e of entries) /** @type {{ name: unknown }} */ (e).name = decodeName(/** @type {Buffer} */ (/** @type {unknown} */ (e.name)));
-    return /** @type {import('node:fs').Dirent[]} */ (/** @type {unknown} */ (entries));
+    const entries = readdirSync(dir.raw ? toFsPath(dir.abs) : dir.abs, { withFileTypes: true });
+    for (let i = 0; i < entries.length; i++) {
+      if (/** @type {import('node:fs').Dirent} */ (entries[i]).name.includes('\uFFFD')) return { entries: readdirAsBytes(dir.abs), bytes: true };
+    }
+    return { entries, bytes: dir.raw };
   } catch (err) {
     problem(dir.rel, err);
     return null;
