@@ -103,6 +103,19 @@ describe('file categories and names that are not UTF-8', () => {
     expect(namesIn(logs)).toEqual([Buffer.from('\uFFFD\uFFFD.log').toString('latin1')]);
   });
 
+  it('logs: an old U+FFFD look-alike goes once, as itself; the recent byte name it looks like stays', async () => {
+    const root = makeTempDir();
+    const logs = path.join(root, 'logs');
+    mkdirSync(logs);
+    const raw = writeBytes(bytePath(logs, [0xff, 0xfe], '.log'), NOW, 'recent');
+    writeFileAt(root, 'logs/\uFFFD\uFFFD.log', OLD, 'old look-alike');
+    const r = await runHandler(logsHandler, settingsFor(root));
+    expect(r.items.map((i) => i.target)).toEqual(['logs/\uFFFD\uFFFD.log']);
+    expect(r.skipped).toEqual([]);
+    expect(r.errors).toEqual([]);
+    expect(readdirSync(logs, { encoding: 'buffer' })).toEqual([raw.subarray(logs.length + 1)]);
+  });
+
   it('temp: deletes the files of a folder named with stray bytes, then prunes the folder', async () => {
     const root = makeTempDir();
     const tmp = path.join(root, 'tmp');
