@@ -1,7 +1,9 @@
 /**
  * Text output for people: the original summary block (SPEC section 6, line for line), the
  * dry-run listing grouped by category, and the warnings/skips/errors that follow a run.
- * Pure string builders: the caller decides stdout or stderr.
+ * Pure string builders: the caller decides stdout or stderr. Every line goes through
+ * escapeControls: file names are chosen by whoever writes to the root, and a name holding an
+ * ESC sequence or a newline must not recolour the terminal or forge a line of the report.
  */
 import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../engine/types.js';
 import { STAT_KEY } from '../engine/stats.js';
@@ -21,6 +23,37 @@ const LABEL: Record<Category, string> = {
 /** Database rows free pages inside the database, not disk space: no size is shown for them. */
 const ROW_CATEGORIES: ReadonlySet<Category> = new Set(['tasks', 'errors', 'prompts']);
 
+
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (newline, ESC…), DEL, C1
+ * controls (U+0080-U+009F, CSI among them), the line and paragraph separators, and the bidi
+ * marks, embeddings, overrides and isolates that reorder what is shown.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every character in CONTROL written out: `\n`, `\r`, `\t`, `\xNN` up to U+00FF,
+ * `\uNNNN` above. Everything else, backslashes included, is left as is (so the escaped bytes of
+ * a name that is not UTF-8, `\xff`, read the same as in the API). For every human line of the
+ * CLI that can carry a name: targets, reasons, warnings, errors, paths.
+ */
+export function escapeControls(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROLS, (ch) => {
+    const named = NAMED[ch];
+    if (named) return named;
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Lines joined for a terminal: each one escaped (see escapeControls). */
+function joinLines(lines: readonly string[]): string {
+  return lines.map(escapeControls).join('\n');
+}
 
 /** `3240000` -> `3.1 MB` (binary units, as space_freed_mb is bytes / 1048576). */
 export function formatBytes(bytes: number): string {
@@ -71,7 +104,7 @@ export function renderDryRun(result: RunResult, root: string, policyLines: reado
     'Dry run: nothing was deleted. Run with --force to delete.',
     '',
   );
-  return lines.join('\n');
+  return joinLines(lines);
 }
 
 function countWords(result: RunResult): string {
@@ -130,5 +163,5 @@ export function renderProblems(result: RunResult, dryRun: boolean): string {
   for (const w of result.warnings) lines.push(`cleanup-worker: warning: ${w}`);
   for (const e of result.errors) lines.push(`cleanup-worker: error: ${e.category} ${e.target}: ${e.message}`);
   if (result.status === 'interrupted') lines.push(`cleanup-worker: interrupted: run ${result.run_id} stopped before it finished`);
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  return lines.length ? `${joinLines(lines)}\n` : '';
 }

@@ -32,33 +32,54 @@ export function cutoffFor(category: Exclude<Category, 'backups'>, policy: Policy
   return now - AGE_RULES[category].limitMs(policy);
 }
 
-/** How many backups an environment keeps; never less than one (the policy's safety rail). */
+/**
+ * How many backups an environment keeps; never less than one (the policy's safety rail).
+ * Environment folder names match the retention keys case-insensitively (SPEC 1: `backups/PROD/`
+ * is `prod`). When several keys match (`prod` and `PROD` both set), the largest count applies:
+ * the reading of the policy that deletes least. A folder no key matches gets `default`.
+ */
 export function retentionFor(policy: Policy, env: string): number {
-  const n = Object.hasOwn(policy.backupRetention, env) ? policy.backupRetention[env] : policy.backupRetention.default;
+  const n = matchingRetention(policy.backupRetention, env) ?? policy.backupRetention.default;
   if (n === undefined || !Number.isInteger(n) || n < 1) {
     throw new RangeError(`backup retention for ${env} must be an integer >= 1 (got ${n})`);
   }
   return n;
 }
 
+function matchingRetention(retention: Policy['backupRetention'], env: string): number | undefined {
+  const wanted = env.toLowerCase();
+  let best: number | undefined;
+  for (const [key, n] of Object.entries(retention)) {
+    if (key.toLowerCase() !== wanted) continue;
+    // An invalid count is returned as is, for retentionFor to refuse.
+    if (!Number.isInteger(n) || n < 1) return n;
+    if (best === undefined || n > best) best = n;
+  }
+  return best;
+}
+
 /**
- * Backups: per environment, the N most recent (by name timestamp, else mtime; ties by name)
- * are kept whatever else is true; the rest are deleted unless protected.
+ * Backups: per environment folder, the N most recent (by name timestamp, else mtime; ties by
+ * name) are kept whatever else is true; the rest are deleted unless protected. Each folder
+ * ranks on its own, keyed by its real path: `backups/PROD/` and `backups/prod/` are two folders
+ * (each keeps its N newest, N found case-insensitively), and a folder named `default` is not
+ * the files directly in backups/. Reasons name the environment as its folder spells it.
  */
 export function planBackups(candidates: readonly FileCandidate[], policy: Policy): Decision<FileCandidate>[] {
-  const byEnv = new Map<string, FileCandidate[]>();
+  const byFolder = new Map<string, FileCandidate[]>();
   for (const c of candidates) {
-    const env = c.env ?? 'default';
-    let list = byEnv.get(env);
-    if (!list) byEnv.set(env, (list = []));
+    const folder = c.path.slice(0, c.path.lastIndexOf('/'));
+    let list = byFolder.get(folder);
+    if (!list) byFolder.set(folder, (list = []));
     list.push(c);
   }
   const decisions: Decision<FileCandidate>[] = [];
-  for (const env of [...byEnv.keys()].sort()) {
-    const keep = retentionFor(policy, env);
-    const ranked = (byEnv.get(env) ?? []).sort(
-      (a, b) => b.timestampMs - a.timestampMs || (a.target < b.target ? 1 : a.target > b.target ? -1 : 0),
+  for (const folder of [...byFolder.keys()].sort()) {
+    const ranked = (byFolder.get(folder) ?? []).sort(
+      (a, b) => b.timestampMs - a.timestampMs || byNameDescending(a.target, b.target) || byNameDescending(a.path, b.path),
     );
+    const env = ranked[0]?.env ?? 'default';
+    const keep = retentionFor(policy, env);
     ranked.forEach((c, i) => {
       if (i < keep) {
         decisions.push({ candidate: c, action: 'keep', reason: `one of the ${keep} most recent ${env} backups` });
@@ -70,6 +91,10 @@ export function planBackups(candidates: readonly FileCandidate[], policy: Policy
     });
   }
   return decisions;
+}
+
+function byNameDescending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** Logs and temp files: removed when strictly older than the limit, unless protected. */

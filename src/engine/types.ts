@@ -26,9 +26,12 @@ export interface Policy {
 export interface FileCandidate {
   kind: 'file';
   category: FileCategory;
-  /** Path relative to the root, `/`-separated. */
+  /** Path relative to the root, `/`-separated; bytes of a name that are not UTF-8 show as `\xNN`. */
   target: string;
-  /** Absolute path. */
+  /**
+   * Absolute path as the engine holds it: a name's bytes that are not UTF-8 are lone surrogates
+   * (fs/byte-names.js). Unique per file (targets may not be); give fs calls `toFsPath(path)`.
+   */
   path: string;
   dev: number;
   ino: number;
@@ -37,7 +40,7 @@ export interface FileCandidate {
   /** The moment its age counts from: the name's timestamp for backups when present, else mtime. */
   timestampMs: number;
   timestampSource: 'name' | 'mtime';
-  /** Backups only: the environment folder (`default` for files directly in backups/). */
+  /** Backups only: the environment folder as spelled, escaped like `target` (`default` for files directly in backups/). */
   env?: string;
   /** Set by the collector when a protection rule applies: the reason, e.g. "open by pid 4242". */
   protectedReason?: string;

@@ -4,6 +4,7 @@
  * their mtime; all but the N most recent of each environment are deleted.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
+import { displayPath } from '../fs/byte-names.js';
 import { walkCategoryFolder } from '../fs/collect.js';
 import { carryOutPlan, type StillDue } from '../fs/file-executor.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
@@ -48,15 +49,17 @@ function validUtc([y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0]: number[]): numbe
 
 /**
  * Collects the backups of every environment: files at depth 0 are `default`, files at depth 1
- * belong to their folder; dot-folders are not environments. Returns null if aborted.
+ * belong to their folder (named as spelled, bytes that are not UTF-8 escaped); dot-folders are
+ * not environments. Returns null if aborted.
  */
 export async function collectBackups(ctx: RunContext, scope: FileScope, folder: CategoryFolder): Promise<FileCandidate[] | null> {
   const found: FileCandidate[] = [];
   const ok = await walkCategoryFolder(ctx, 'backups', folder, { maxDepth: 1 }, (r) => {
     if (r.kind !== 'file') return;
     const parts = r.rel.split('/');
-    const [env, name] = parts.length === 1 ? ['default', parts[0] ?? ''] : [parts[0] ?? '', parts[1] ?? ''];
-    if (env.startsWith('.') || !isBackupName(name)) return;
+    const [folderName, name] = parts.length === 1 ? ['default', parts[0] ?? ''] : [parts[0] ?? '', parts[1] ?? ''];
+    if (folderName.startsWith('.') || !isBackupName(name)) return;
+    const env = r.raw ? displayPath(folderName) : folderName;
     const fromName = parseNameTimestamp(name);
     const age = fromName === null
       ? { timestampMs: r.mtimeMs, timestampSource: 'mtime' as const, env }
@@ -80,6 +83,7 @@ async function runBackups(ctx: RunContext): Promise<void> {
 /**
  * Right before deleting, collects and plans again: a backup is deleted only if it is still
  * outside the N most recent of its environment (another backup may have vanished meanwhile).
+ * Keyed by path: two names can show alike (a byte that is not UTF-8 and a literal `\xff`).
  */
 async function replan(ctx: RunContext, scope: FileScope, folder: CategoryFolder): Promise<StillDue> {
   const now = await collectBackups(ctx, scope, folder);
@@ -88,10 +92,10 @@ async function replan(ctx: RunContext, scope: FileScope, folder: CategoryFolder)
   const due = new Set(
     planBackups(now, ctx.policy)
       .filter((d) => d.action !== 'keep')
-      .map((d) => d.candidate.target),
+      .map((d) => d.candidate.path),
   );
   return (fresh) => {
-    if (due.has(fresh.target)) return undefined;
+    if (due.has(fresh.path)) return undefined;
     const env = fresh.env ?? 'default';
     return `changed since it was planned (now one of the ${retentionFor(ctx.policy, env)} most recent ${env} backups)`;
   };

@@ -5,6 +5,7 @@
  * lists the same folders, predicted from the files it would delete.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
+import { displayPath } from '../fs/byte-names.js';
 import { walkBound, walkCategoryChunks } from '../fs/collect.js';
 import { createFileExecutor, type FileExecutor, stillOldEnough } from '../fs/file-executor.js';
 import { emptiedFolders, type FolderRecord, pruneFolders } from '../fs/prune-folders.js';
@@ -33,9 +34,10 @@ async function runTemp(ctx: RunContext): Promise<void> {
  */
 async function cleanTempFolder(ctx: RunContext, scope: FileScope, folder: CategoryFolder, executor: FileExecutor): Promise<void> {
   const folders: FolderRecord[] = [];
+  // Keyed by path, not target: two folders can show alike (see emptiedFolders).
   const removedIn = new Map<string, number>();
-  const countRemoved = (target: string) => {
-    const parent = target.slice(0, target.lastIndexOf('/')); // targets are `<folder>/<rel>`: never top-level
+  const countRemoved = (c: FileCandidate) => {
+    const parent = c.path.slice(0, c.path.lastIndexOf('/'));
     removedIn.set(parent, (removedIn.get(parent) ?? 0) + 1);
   };
   const filter = { filesOlderThan: walkBound(cutoffFor('temp', ctx.policy, ctx.now)) };
@@ -48,7 +50,8 @@ async function cleanTempFolder(ctx: RunContext, scope: FileScope, folder: Catego
       const decisions: Decision<FileCandidate>[] = [];
       for (const r of records) {
         if (r.kind === 'dir') {
-          folders.push({ target: `${folder.rel}/${r.rel}`, path: `${folder.real}/${r.rel}`, dev: r.dev, ino: r.ino, entries: r.entries });
+          const shown = r.raw ? displayPath(r.rel) : r.rel;
+          folders.push({ target: `${folder.rel}/${shown}`, path: `${folder.real}/${r.rel}`, dev: r.dev, ino: r.ino, entries: r.entries });
           continue;
         }
         const d = decideFile(toCandidate(scope, folder, 'temp', r), ctx.policy, ctx.now);

@@ -1,6 +1,7 @@
 /** The walking loop every file category shares: progress, unreadable entries, abort. */
 import type { RunContext } from '../context.js';
 import type { FileCategory } from '../types.js';
+import { displayPath } from './byte-names.js';
 import { type CategoryFolder, warnOnce } from './scope.js';
 import { type WalkDir, type WalkFile, type WalkOptions, walkTree } from './walker.js';
 
@@ -57,7 +58,7 @@ export async function walkCategoryChunks(
       const records: Array<WalkFile | WalkDir> = [];
       for (const r of chunk) {
         if (r.kind === 'problem') {
-          if (problems++ === 0) first = `${r.rel === '' ? folder.rel : `${folder.rel}/${r.rel}`}: ${r.code}`;
+          if (problems++ === 0) first = `${r.rel === '' ? folder.rel : `${folder.rel}/${displayPath(r.rel)}`}: ${r.code}`;
         } else {
           records.push(r);
         }

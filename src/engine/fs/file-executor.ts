@@ -4,11 +4,12 @@
  * Deletions run with bounded concurrency in batches, checking ctx.signal between batches.
  */
 import type { Stats } from 'node:fs';
-import { lstat, realpath, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat, unlink } from 'node:fs/promises';
 import type { RunContext } from '../context.js';
 import { decideFile } from '../planner.js';
 import type { Decision, FileCandidate, FileCategory } from '../types.js';
+import { displayPath, isPlainName, toFsPath } from './byte-names.js';
+import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
 import { mapLimit } from './limit.js';
 import { openReason } from './open-files.js';
 import { type FileScope, refreshOpenFiles } from './scope.js';
@@ -41,32 +42,42 @@ export function stillOldEnough(ctx: RunContext): StillDue {
 
 type Outcome = { kind: 'deleted' } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
 
+/** Options of an executor; only tests set them. */
+export interface ExecutorOptions {
+  /**
+   * Test hook: called with each file's path once every re-check has passed, right before the
+   * last check of its folder's identity and the unlink (tests swap a folder here).
+   */
+  beforeUnlink?: (path: string) => void | Promise<void>;
+}
+
 /** Carries out decisions as they come (see createFileExecutor). */
 export interface FileExecutor {
   /**
    * Reports the `skip` decisions, and lists (dry run) or deletes (real run) the `delete` ones,
-   * calling `onRemoved` with each target removed (dry run: that would be removed). Resolves
+   * calling `onRemoved` with each candidate removed (dry run: that would be removed). Resolves
    * once this batch is done; call it again with the next. Stops deleting once ctx.signal aborts.
    */
-  run(decisions: readonly Decision<FileCandidate>[], onRemoved?: (target: string) => void): Promise<void>;
+  run(decisions: readonly Decision<FileCandidate>[], onRemoved?: (removed: FileCandidate) => void): Promise<void>;
 }
 
 /**
  * A streaming executor for one category (all its folders). In a real run, the first call
  * that holds a deletion awaits ctx.beforeExecute, rescans open files and calls `prepare`, once;
  * then every deletion is re-checked at the moment it happens (same inode, size and mtime, still
- * due, not open, same folder), and reported as an item only once the file is gone.
- * Never throws for operational problems.
+ * due, not open, same folder: its real path, then its identity again right before the unlink),
+ * and reported as an item only once the file is gone. Never throws for operational problems.
  */
 export function createFileExecutor(
   ctx: RunContext,
   scope: FileScope,
   category: FileCategory,
   prepare: PrepareStillDue,
+  options: ExecutorOptions = {},
 ): FileExecutor {
   let stillDue: StillDue | null = null;
   let executed = 0;
-  const parents = new Map<string, Promise<string | null>>();
+  const parents: CheckedFolders = new Map();
   return {
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
@@ -78,7 +89,7 @@ export function createFileExecutor(
         for (let i = 0; i < deletes.length; i++) {
           const d = deletes[i] as Decision<FileCandidate>;
           ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
-          onRemoved(d.candidate.target);
+          onRemoved(d.candidate);
           if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
         }
         return;
@@ -90,15 +101,15 @@ export function createFileExecutor(
         stillDue = await prepare();
       }
       const due = stillDue;
-      // Folder realpaths are cached per call only: fresh for each chunk, and memory stays bounded.
+      // Folder checks are cached per call only: fresh for each chunk, and memory stays bounded.
       parents.clear();
       for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
         const batch = deletes.slice(start, start + BATCH);
-        const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents));
+        const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
         outcomes.forEach((o, i) => {
           const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
           if (o.kind === 'deleted') {
-            onRemoved(c.target);
+            onRemoved(c);
             ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
           } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
           else ctx.report.error({ category, target: c.target, message: o.message });
@@ -122,7 +133,7 @@ export async function carryOutPlan(
   prepare: PrepareStillDue,
 ): Promise<Set<string>> {
   const removed = new Set<string>();
-  await createFileExecutor(ctx, scope, category, prepare).run(decisions, (t) => removed.add(t));
+  await createFileExecutor(ctx, scope, category, prepare).run(decisions, (c) => removed.add(c.target));
   return removed;
 }
 
@@ -141,35 +152,55 @@ export function recheckReason(planned: FileCandidate, fresh: Stats | null): stri
   return undefined;
 }
 
+/**
+ * Deletes one planned file if every re-check passes. The order matters: the file's own facts,
+ * the policy, open files and its folder's real path first; then, as the very last step before
+ * the unlink, its folder's identity (dev, inode) once more, which narrows the moment in which a
+ * folder on the way swapped for a link could redirect the unlink to one system call.
+ */
 async function deleteOne(
   c: FileCandidate,
   scope: FileScope,
   stillDue: StillDue,
-  parents: Map<string, Promise<string | null>>,
+  parents: CheckedFolders,
+  options: ExecutorOptions,
 ): Promise<Outcome> {
+  const file = toFsPath(c.path);
   try {
-    const fresh = await lstat(c.path).catch((err: NodeJS.ErrnoException) => {
+    const fresh = await lstat(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    const why =
+    let why =
       recheckReason(c, fresh) ??
       stillDue(refreshed(c, fresh as Stats)) ??
       openReason(scope.open, c.dev, c.ino) ??
       (await folderMoved(c.path, parents));
     if (why) return { kind: 'skipped', reason: why };
-    await unlink(c.path);
+    if (options.beforeUnlink) await options.beforeUnlink(c.path);
+    why = await folderSwapped(c.path, parents);
+    if (why) return { kind: 'skipped', reason: why };
+    await unlink(file);
     return { kind: 'deleted' };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'skipped', reason: 'already gone' };
-    return { kind: 'error', message: errorMessage(e) };
+    return { kind: 'error', message: errorMessage(e, c.path) };
   }
 }
 
-/** "EPERM: operation not permitted, unlink '…'" as Node words it, with the code first. */
-export function errorMessage(e: NodeJS.ErrnoException): string {
-  return e.code && e.message.startsWith(e.code) ? e.message : `${e.code ?? 'error'}: ${e.message}`;
+/**
+ * "EPERM: operation not permitted, unlink '…'" as Node words it, with the code first. Node
+ * shows a path's bytes that are not UTF-8 as U+FFFD: given the engine path `p` of the call,
+ * the message names it escaped instead (`\xff`, see byte-names.js).
+ */
+export function errorMessage(e: NodeJS.ErrnoException, p?: string): string {
+  let message = e.message;
+  if (p !== undefined && !isPlainName(p) && e.syscall) {
+    const at = message.lastIndexOf(`, ${e.syscall} '`);
+    if (at >= 0) message = `${message.slice(0, at)}, ${e.syscall} '${displayPath(p)}'`;
+  }
+  return e.code && message.startsWith(e.code) ? message : `${e.code ?? 'error'}: ${message}`;
 }
 
 /** The candidate as it is now (only reached once recheckReason found it unchanged). */
@@ -178,15 +209,3 @@ function refreshed(c: FileCandidate, fresh: Stats): FileCandidate {
   return { ...c, size: fresh.size, mtimeMs: fresh.mtimeMs, timestampMs };
 }
 
-/**
- * A candidate's path was built from real paths when it was planned; if its folder no longer
- * resolves to the same place (a folder on the way was moved or swapped for a link), the
- * path may now lead outside the root, so the file is kept. `parents` caches realpaths for one
- * execute phase. Returns the reason to keep it, or undefined.
- */
-export async function folderMoved(file: string, parents: Map<string, Promise<string | null>>): Promise<string | undefined> {
-  const dir = path.dirname(file);
-  let real = parents.get(dir);
-  if (!real) parents.set(dir, (real = realpath(dir).catch(() => null)));
-  return (await real) === dir ? undefined : 'its folder changed since it was planned';
-}

@@ -6,23 +6,27 @@
  * therefore never entered, nor listed, whatever its filesystem (SPEC 3.5).
  */
 import { readFile } from 'node:fs/promises';
+import { decodeName } from './byte-names.js';
 
 /**
  * Absolute paths of every mount point this process sees, or [] where mountinfo cannot be read
- * (not Linux): then only the device-number rule applies.
+ * (not Linux): then only the device-number rule applies. Read as bytes: a mount point whose
+ * name is not UTF-8 comes back as the walker spells it (byte-names.js), so it is still skipped.
  */
 export async function readMountPoints(file = '/proc/self/mountinfo'): Promise<string[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch {
     return [];
   }
   const points: string[] = [];
-  for (const line of text.split('\n')) {
+  // Fields never hold a raw newline or space (both are octal escapes), so the lines and fields
+  // can be cut as latin1 text, one character per byte, and turned back into bytes after.
+  for (const line of bytes.toString('latin1').split('\n')) {
     // "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw": field 5 is the mount point.
     const field = line.split(' ')[4];
-    if (field) points.push(unescapeMountPath(field));
+    if (field) points.push(decodeName(Buffer.from(unescapeMountPath(field), 'latin1')));
   }
   return points;
 }
@@ -33,7 +37,7 @@ export function mountPointsBelow(points: readonly string[], dir: string): string
   return points.filter((p) => p.startsWith(prefix));
 }
 
-/** mountinfo writes space, tab, newline and backslash as octal escapes (`\040`…). */
+/** mountinfo writes space, tab, newline and backslash as octal escapes (`\040`…): one byte each. */
 function unescapeMountPath(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 }

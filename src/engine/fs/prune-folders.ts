@@ -6,16 +6,18 @@
 import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
-import { errorMessage, folderMoved } from './file-executor.js';
+import { toFsPath } from './byte-names.js';
+import { errorMessage } from './file-executor.js';
+import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
 import type { Protection } from './protection.js';
 
 export const EMPTIED_REASON = 'empty folder left by temp cleanup';
 
 /** A folder seen by the walk (never the top folder). */
 export interface FolderRecord {
-  /** Root-relative POSIX path. */
+  /** Root-relative POSIX path, as shown (bytes that are not UTF-8 escaped, `\xff`). */
   target: string;
-  /** Absolute path built from real paths. */
+  /** Absolute path built from real paths, as the engine holds it (see byte-names.js): the key. */
   path: string;
   dev: number;
   ino: number;
@@ -25,10 +27,11 @@ export interface FolderRecord {
 
 /**
  * The folders that `removed` leaves empty, deepest first: every entry it held is a removed file
- * or such a folder, and it held at least one. `removed` is either the targets of the files
- * removed (in a dry run: to be removed), or, per folder target, how many of its files were.
- * Protected folders are returned apart with their reason (and keep their parents).
- * Pure.
+ * or such a folder, and it held at least one. `removed` is either the paths of the files
+ * removed (in a dry run: to be removed), or, per folder path, how many of its files were.
+ * Paths (not targets) are the keys: a name that is not UTF-8 and one spelled with a literal
+ * `\xff` show alike but are different folders. Protected folders are returned apart with
+ * their reason (and keep their parents). Pure.
  */
 export function emptiedFolders(
   folders: readonly FolderRecord[],
@@ -36,45 +39,52 @@ export function emptiedFolders(
   protection: Protection,
 ): { remove: FolderRecord[]; kept: Array<{ folder: FolderRecord; reason: string }> } {
   const gone = new Map<string, number>();
-  const bump = (target: string) => {
-    const parent = path.posix.dirname(target);
+  const bump = (p: string) => {
+    const parent = path.posix.dirname(p);
     gone.set(parent, (gone.get(parent) ?? 0) + 1);
   };
   if (removed instanceof Map) for (const [dir, n] of removed) gone.set(dir, n);
   else (removed as ReadonlySet<string>).forEach(bump);
-  const depth = (t: string) => t.split('/').length;
+  const depth = (p: string) => p.split('/').length;
   const remove: FolderRecord[] = [];
   const kept: Array<{ folder: FolderRecord; reason: string }> = [];
-  for (const f of [...folders].sort((a, b) => depth(b.target) - depth(a.target) || (a.target < b.target ? -1 : 1))) {
-    if (f.entries === 0 || gone.get(f.target) !== f.entries) continue;
+  for (const f of [...folders].sort((a, b) => depth(b.path) - depth(a.path) || (a.path < b.path ? -1 : 1))) {
+    if (f.entries === 0 || gone.get(f.path) !== f.entries) continue;
     const reason = protection.reasonFor(f.target);
     if (reason) {
       kept.push({ folder: f, reason });
     } else {
       remove.push(f);
-      bump(f.target);
+      bump(f.path);
     }
   }
   return { remove, kept };
 }
 
+/** Options of pruneFolders; only tests set them. */
+export interface PruneOptions {
+  /** Test hook: called with a folder's path right before the last check of its parent and the rmdir. */
+  beforeRemove?: (path: string) => void | Promise<void>;
+}
+
 /**
  * Reports (dry run) or removes (real run) the emptied folders, deepest first. A real run
- * re-checks each folder (still the same folder, same place) and uses rmdir, which fails on
- * anything not empty; only folders actually removed are reported as items.
+ * re-checks each folder (still the same folder, same place, its parent still the folder that
+ * was verified, right before the rmdir) and uses rmdir, which fails on anything not empty;
+ * only folders actually removed are reported as items.
  */
-export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>): Promise<void> {
+export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>, options: PruneOptions = {}): Promise<void> {
   for (const { folder, reason } of plan.kept) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
-  const parents = new Map<string, Promise<string | null>>();
+  const parents: CheckedFolders = new Map();
   let done = 0;
   for (const f of plan.remove) {
     if (!ctx.dryRun) {
       if (done++ % 256 === 0 && ctx.signal.aborted) return;
       let why: string | undefined;
       try {
-        why = await removeFolder(f, parents);
+        why = await removeFolder(f, parents, options);
       } catch (err) {
-        ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException) });
+        ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
         continue;
       }
       if (why === 'already gone') continue;
@@ -91,15 +101,19 @@ export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof empt
  * Removes one folder if it is still the same, empty folder; returns why not, or undefined.
  * Throws for failures that are errors (EACCES, EPERM…).
  */
-async function removeFolder(f: FolderRecord, parents: Map<string, Promise<string | null>>): Promise<string | undefined> {
+async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: PruneOptions): Promise<string | undefined> {
+  const p = toFsPath(f.path);
   try {
-    const st = await lstat(f.path);
+    const st = await lstat(p);
     if (st.isSymbolicLink()) return 'replaced by a symbolic link';
     if (!st.isDirectory()) return 'no longer a folder';
     if (st.dev !== f.dev || st.ino !== f.ino) return 'changed since it was planned (inode)';
     const moved = await folderMoved(f.path, parents);
     if (moved) return moved;
-    await rmdir(f.path);
+    if (options.beforeRemove) await options.beforeRemove(f.path);
+    const swapped = await folderSwapped(f.path, parents);
+    if (swapped) return swapped;
+    await rmdir(p);
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

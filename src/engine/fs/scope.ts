@@ -9,6 +9,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
 import type { FileCandidate, FileCategory } from '../types.js';
+import { displayPath } from './byte-names.js';
 import { mountPointsBelow, readMountPoints } from './mounts.js';
 import { fileKey, type OpenFiles, openReason, scanOpenFiles } from './open-files.js';
 import { createProtection, DATABASE_REASON, databaseFiles, OWN_LOG_REASON, type Protection } from './protection.js';
@@ -116,7 +117,10 @@ export async function openCategoryFolder(ctx: RunContext, scope: FileScope, cate
   return { rel, real, neverEnter: neverEnter.filter((p) => p !== real) };
 }
 
-/** A candidate from a walked file: target, path and protection (static rules, then open files). */
+/**
+ * A candidate from a walked file: target, path and protection (static rules, then open files).
+ * A name that is not UTF-8 is shown escaped in `target` (`\xff`) and kept as bytes in `path`.
+ */
 export function toCandidate(
   scope: FileScope,
   folder: CategoryFolder,
@@ -124,7 +128,7 @@ export function toCandidate(
   f: WalkFile,
   age: { timestampMs: number; timestampSource: 'name' | 'mtime'; env?: string } = { timestampMs: f.mtimeMs, timestampSource: 'mtime' },
 ): FileCandidate {
-  const target = `${folder.rel}/${f.rel}`;
+  const target = `${folder.rel}/${f.raw ? displayPath(f.rel) : f.rel}`;
   const c: FileCandidate = { kind: 'file', category, target, path: `${folder.real}/${f.rel}`, dev: f.dev, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...age };
   const reason = scope.protection.reasonFor(target, f.dev, f.ino) ?? openReason(scope.open, f.dev, f.ino);
   if (reason) c.protectedReason = reason;

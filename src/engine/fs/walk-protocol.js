@@ -7,6 +7,8 @@
 /** Record kinds in a chunk's `kinds` array. */
 export const FILE = 0;
 export const DIR = 1;
+/** Flag added to a kind when the record's path holds bytes that are not UTF-8 (see byte-names.js). */
+export const RAW = 2;
 
 /** Control slots: chunks in flight, cancel flag, threads holding work, walk over. */
 export const C_IN_FLIGHT = 0;

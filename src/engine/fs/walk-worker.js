@@ -19,11 +19,17 @@
  * a folder on another filesystem than the top folder, a folder named `chrome_profile*`, a
  * folder deeper than `maxDepth` is not entered; an entry listed in `neverEnter` (a folder, or
  * a file that is a mount point) is neither entered nor listed.
+ *
+ * Names that are not UTF-8: a folder whose string listing shows U+FFFD is listed again as bytes
+ * and its names decoded with byte-names.js (each stray byte as U+DC00 + byte), so the name still
+ * leads to its own file; fs calls below such a name get the exact bytes (toFsPath), and its
+ * records carry the RAW flag. Folders with ordinary names take the string path only.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { C_ACTIVE, C_CANCEL, C_DONE, C_IN_FLIGHT, DIR, FILE, lengthSlot as lengthSlotOf, stateSlot } from './walk-protocol.js';
+import { isPlainName, readdirAsBytes, toFsPath } from './byte-names.js';
+import { C_ACTIVE, C_CANCEL, C_DONE, C_IN_FLIGHT, DIR, FILE, lengthSlot as lengthSlotOf, RAW, stateSlot } from './walk-protocol.js';
 
 /** How many chunks may wait in the main thread's queue before the worker pauses. */
 const MAX_IN_FLIGHT = 4;
@@ -145,7 +151,7 @@ function problem(rel, err) {
 /**
  * lstat, or null when the entry vanished or cannot be read (reported as a problem at `relOf(name)`,
  * built only then: most entries never need their relative path).
- * @param {string} abs @param {(name: string) => string} relOf @param {string} name
+ * @param {string | Buffer} abs @param {(name: string) => string} relOf @param {string} name
  */
 function lstatOrNull(abs, relOf, name) {
   try {
@@ -164,6 +170,7 @@ function lstatOrNull(abs, relOf, name) {
  * @property {number} dev
  * @property {number} ino
  * @property {number} mtimeMs
+ * @property {boolean} raw its path holds bytes that are not UTF-8 (escaped, see byte-names.js)
  */
 
 /**
@@ -172,15 +179,10 @@ function lstatOrNull(abs, relOf, name) {
  * @returns {Folder[]}
  */
 function visit(dir, topDev) {
-  /** @type {import('node:fs').Dirent[]} */
-  let entries;
-  try {
-    entries = readdirSync(dir.abs, { withFileTypes: true });
-  } catch (err) {
-    problem(dir.rel, err);
-    return [];
-  }
-  if (dir.rel !== '' && job.dirs) push(DIR, dir.rel, dir.dev, dir.ino, entries.length, dir.mtimeMs);
+  const listed = list(dir);
+  if (listed === null) return [];
+  const { entries, bytes } = listed;
+  if (dir.rel !== '' && job.dirs) push(dir.raw ? DIR | RAW : DIR, dir.rel, dir.dev, dir.ino, entries.length, dir.mtimeMs);
   /** @type {Folder[]} */
   const subdirs = [];
   const relOf = (/** @type {string} */ name) => (dir.rel === '' ? name : dir.rel + '/' + name);
@@ -193,16 +195,37 @@ function visit(dir, topDev) {
     if (skip.size > 0 && skip.has(abs)) continue;
     // A file whose name the caller never wants needs no lstat (folders are still entered).
     if (nameRe !== null && isFile && !nameRe.test(e.name)) continue;
-    const st = lstatOrNull(abs, relOf, e.name);
+    const raw = bytes && (dir.raw || !isPlainName(e.name));
+    const st = lstatOrNull(raw ? toFsPath(abs) : abs, relOf, e.name);
     if (!st) continue;
     if (st.isFile()) {
       // (An entry of unknown type was not name-checked above.)
-      if (st.mtimeMs < olderThan && (nameRe === null || isFile || nameRe.test(e.name))) push(FILE, relOf(e.name), st.dev, st.ino, st.size, st.mtimeMs);
+      if (st.mtimeMs < olderThan && (nameRe === null || isFile || nameRe.test(e.name))) push(raw ? FILE | RAW : FILE, relOf(e.name), st.dev, st.ino, st.size, st.mtimeMs);
     } else if (st.isDirectory() && enterable(e.name, dir.depth + 1, st.dev, topDev)) {
-      subdirs.push({ abs, rel: relOf(e.name), depth: dir.depth + 1, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
+      subdirs.push({ abs, rel: relOf(e.name), depth: dir.depth + 1, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, raw });
     }
   }
   return subdirs;
+}
+
+/**
+ * A folder's entries, and whether some of their paths hold bytes that are not UTF-8; null when
+ * it cannot be read (reported). Node shows such a byte as U+FFFD: a folder whose string listing
+ * holds one is listed again as bytes (a real U+FFFD in a name is relisted too, harmlessly).
+ * @param {Folder} dir
+ * @returns {{ entries: import('node:fs').Dirent[], bytes: boolean } | null}
+ */
+function list(dir) {
+  try {
+    const entries = readdirSync(dir.raw ? toFsPath(dir.abs) : dir.abs, { withFileTypes: true });
+    for (let i = 0; i < entries.length; i++) {
+      if (/** @type {import('node:fs').Dirent} */ (entries[i]).name.includes('\uFFFD')) return { entries: readdirAsBytes(dir.abs), bytes: true };
+    }
+    return { entries, bytes: dir.raw };
+  } catch (err) {
+    problem(dir.rel, err);
+    return null;
+  }
 }
 
 /** @param {import('node:fs').Dirent} e */
@@ -243,7 +266,8 @@ function shareWork(stack, topDev) {
 
 /** @param {Folder[]} folders @param {number} topDev */
 function encodeFolders(folders, topDev) {
-  return encoder.encode(JSON.stringify({ topDev, folders: folders.map((f) => [f.abs, f.rel, f.depth, f.dev, f.ino, f.mtimeMs]) }));
+  // JSON writes a lone surrogate (an escaped byte) as `\udcNN`, so it survives the UTF-8 mailbox.
+  return encoder.encode(JSON.stringify({ topDev, folders: folders.map((f) => [f.abs, f.rel, f.depth, f.dev, f.ino, f.mtimeMs, f.raw ? 1 : 0]) }));
 }
 
 /**
@@ -259,9 +283,9 @@ function waitForWork() {
       const length = Atomics.load(control, lengthSlot(me));
       const bytes = new Uint8Array(/** @type {SharedArrayBuffer} */ (job.mailboxes[me])).slice(0, length);
       Atomics.store(control, stateSlot(me), BUSY);
-      /** @type {{ topDev: number, folders: [string, string, number, number, number, number][] }} */
+      /** @type {{ topDev: number, folders: [string, string, number, number, number, number, number][] }} */
       const given = JSON.parse(decoder.decode(bytes));
-      const folders = given.folders.map(([abs, rel, depth, dev, ino, mtimeMs]) => ({ abs, rel, depth, dev, ino, mtimeMs }));
+      const folders = given.folders.map(([abs, rel, depth, dev, ino, mtimeMs, raw]) => ({ abs, rel, depth, dev, ino, mtimeMs, raw: raw === 1 }));
       return { topDev: given.topDev, folders };
     }
     if (Atomics.load(control, C_DONE) === 1 || cancelled()) return null;
@@ -281,7 +305,7 @@ function main() {
   const top = me === 0 ? lstatOrNull(job.dir, () => '', '') : null;
   let topDev = top?.dev ?? 0;
   /** @type {Folder[]} */
-  let stack = top?.isDirectory() ? [{ abs: job.dir, rel: '', depth: 0, dev: top.dev, ino: top.ino, mtimeMs: top.mtimeMs }] : [];
+  let stack = top?.isDirectory() ? [{ abs: job.dir, rel: '', depth: 0, dev: top.dev, ino: top.ino, mtimeMs: top.mtimeMs, raw: false }] : [];
   // Thread 0 holds the top folder (C_ACTIVE starts at 1); the others start by asking for work.
   for (let working = me === 0; ; ) {
     while (working && stack.length > 0 && !cancelled()) {

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { C_ACTIVE, C_CANCEL, C_IN_FLIGHT, controlSlots, FILE, stateSlot } from './walk-protocol.js';
+import { C_ACTIVE, C_CANCEL, C_IN_FLIGHT, controlSlots, DIR, RAW, stateSlot } from './walk-protocol.js';
 
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
 
@@ -66,8 +66,14 @@ function giveBack(workers: readonly Worker[]): void {
 
 export interface WalkFile {
   kind: 'file';
-  /** Path relative to the walked folder, `/`-separated. */
+  /**
+   * Path relative to the walked folder, `/`-separated. When `raw`, it holds bytes that are not
+   * UTF-8, each as U+DC00 + byte (see byte-names.js): pass it through toFsPath to reach the
+   * file and through displayPath to show it.
+   */
   rel: string;
+  /** Set (true) only when `rel` holds escaped bytes. */
+  raw?: true;
   dev: number;
   ino: number;
   size: number;
@@ -76,7 +82,10 @@ export interface WalkFile {
 
 export interface WalkDir {
   kind: 'dir';
+  /** As WalkFile's `rel`. */
   rel: string;
+  /** As WalkFile's `raw`. */
+  raw?: true;
   dev: number;
   ino: number;
   /** How many entries of any type it held when it was read (skipped ones included). */
@@ -230,9 +239,12 @@ function decodeChunk(msg: { kinds: Uint8Array; nums: Float64Array; paths: string
   for (let i = 0; i < msg.kinds.length; i++) {
     const rel = rels[i] ?? '';
     const [a, b, c, d] = [msg.nums[4 * i] ?? 0, msg.nums[4 * i + 1] ?? 0, msg.nums[4 * i + 2] ?? 0, msg.nums[4 * i + 3] ?? 0];
-    out[i] = msg.kinds[i] === FILE
+    const kind = msg.kinds[i] ?? 0;
+    const r: WalkRecord = (kind & DIR) === 0
       ? { kind: 'file', rel, dev: a, ino: b, size: c, mtimeMs: d }
       : { kind: 'dir', rel, dev: a, ino: b, entries: c };
+    if (kind & RAW) r.raw = true;
+    out[i] = r;
   }
   return out;
 }
