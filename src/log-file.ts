@@ -63,73 +63,96 @@ function openLog(root: string, rel: string): Opened {
  * must not stop a cleanup.
  */
 export function openLogFile(root: string, rel: string, limits: RotationLimits, onProblem: (message: string) => void): LogFile {
-  let cur = openLog(root, rel);
-  let sonic = destination(cur.fd);
-  let size = cur.file.size;
-  let closed = false;
+  return new RotatingLogFile(root, rel, limits, onProblem);
+}
 
-  function destination(fd: number): ReturnType<typeof pino.destination> {
+type Sonic = ReturnType<typeof pino.destination>;
+
+class RotatingLogFile implements LogFile {
+  private cur: Opened;
+  private sonic: Sonic;
+  /** Bytes in the current file as far as this process knows (its own lines included). */
+  private size: number;
+  private closed = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly rel: string,
+    private readonly limits: RotationLimits,
+    private readonly onProblem: (message: string) => void,
+  ) {
+    this.cur = openLog(root, rel);
+    this.sonic = this.destination(this.cur.fd);
+    this.size = this.cur.file.size;
+  }
+
+  get path(): string {
+    return this.cur.abs;
+  }
+
+  write(chunk: string): boolean {
+    if (this.closed) return true;
+    const n = Buffer.byteLength(chunk);
+    if (this.size > 0 && this.size + n > this.limits.maxBytes) this.rotate();
+    this.size += n;
+    return this.sonic.write(chunk);
+  }
+
+  flushSync(): void {
+    if (!this.closed) this.sonic.flushSync();
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const sonic = this.sonic;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000).unref();
+      sonic.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      sonic.end();
+    });
+  }
+
+  end(): void {
+    void this.close();
+  }
+
+  private destination(fd: number): Sonic {
     const d = pino.destination({ fd, sync: false });
     d.on('error', (err: Error) => {
-      if (closed || d !== sonic) return;
-      closed = true;
-      onProblem(`cannot write the log file ${cur.abs}: ${describeFsError(err)}; no more lines go to it`);
+      if (this.closed || d !== this.sonic) return;
+      this.closed = true;
+      this.onProblem(`cannot write the log file ${this.cur.abs}: ${describeFsError(err)}; no more lines go to it`);
     });
     return d;
   }
 
-  function rotate(): void {
+  /** Renames the current file away (unless another process already did) and opens a new one. */
+  private rotate(): void {
     try {
-      const dir = resolveUnderRoot(root, path.posix.dirname(rel), 'log folder');
-      if (!dir.stat || dir.stat.dev !== cur.dir.dev || dir.stat.ino !== cur.dir.ino) {
-        throw new UnsafePathError(`log folder ${path.dirname(cur.abs)} was replaced since the log file was opened`);
+      const dir = resolveUnderRoot(this.root, path.posix.dirname(this.rel), 'log folder');
+      if (!dir.stat || dir.stat.dev !== this.cur.dir.dev || dir.stat.ino !== this.cur.dir.ino) {
+        throw new UnsafePathError(`log folder ${path.dirname(this.cur.abs)} was replaced since the log file was opened`);
       }
-      const now = lstatOrNull(cur.abs);
-      // Another process may have rotated it already: then only reopen.
-      if (now?.isFile() && now.dev === cur.file.dev && now.ino === cur.file.ino) shiftRotated(cur.abs, limits.keep);
-      const next = openLog(root, rel);
-      const old = sonic;
-      cur = next;
-      sonic = destination(next.fd);
-      size = next.file.size;
+      const now = lstatOrNull(this.cur.abs);
+      const ours = now?.isFile() && now.dev === this.cur.file.dev && now.ino === this.cur.file.ino;
+      if (ours) shiftRotated(this.cur.abs, this.limits.keep);
+      const next = openLog(this.root, this.rel);
+      const old = this.sonic;
+      this.cur = next;
+      this.sonic = this.destination(next.fd);
+      this.size = next.file.size;
       // Lines still pending on the old descriptor land in the renamed file, in order.
       old.end();
     } catch (err) {
-      size = 0; // try again after another maxBytes, not on every line
-      onProblem(`log file ${cur.abs} not rotated: ${err instanceof UnsafePathError ? err.message : describeFsError(err)}; still writing to it`);
+      this.size = 0; // try again after another maxBytes, not on every line
+      const why = err instanceof UnsafePathError ? err.message : describeFsError(err);
+      this.onProblem(`log file ${this.cur.abs} not rotated: ${why}; still writing to it`);
     }
   }
-
-  return {
-    get path() {
-      return cur.abs;
-    },
-    write(chunk) {
-      if (closed) return true;
-      const n = Buffer.byteLength(chunk);
-      if (size > 0 && size + n > limits.maxBytes) rotate();
-      size += n;
-      return sonic.write(chunk);
-    },
-    flushSync() {
-      if (!closed) sonic.flushSync();
-    },
-    close() {
-      if (closed) return Promise.resolve();
-      closed = true;
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 2000);
-        sonic.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        sonic.end();
-      });
-    },
-    end() {
-      void this.close();
-    },
-  };
 }
 
 /**

@@ -25,26 +25,9 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** Starts the service; resolves once it listens. Returns an exit code when it cannot start. */
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  let settings: Settings;
-  try {
-    settings = loadSettings({ env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cleanup-worker: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const rootProblem = prepareRoot(settings);
-  if (rootProblem) return refuse(rootProblem, 2);
-  let store: StateStore;
-  try {
-    store = openStateStore(settings);
-  } catch (err) {
-    if (err instanceof UnsafePathError) return refuse(err.message, 2);
-    if (err instanceof StateUnavailableError) return refuse(`${err.message}; the server keeps its run history and lock there`, 1);
-    throw err;
-  }
+  const ready = prepare(env);
+  if (typeof ready === 'number') return ready;
+  const { settings, store } = ready;
   const interrupted = store.markInterrupted();
   const logger = createLogger(settings, { stdout: true });
   if (interrupted) logger.warn({ count: interrupted }, 'runs cut off by an earlier crash marked interrupted');
@@ -91,6 +74,30 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   return null;
+}
+
+/**
+ * Settings, root and state store, or the exit code when the server must not start: 2 for a
+ * configuration error (a bad setting, a configured root that does not exist, a link where the
+ * state lives), 1 when the state folder cannot be written (read-only file system).
+ */
+function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStore } | number {
+  let settings: Settings;
+  try {
+    settings = loadSettings({ env });
+  } catch (err) {
+    if (err instanceof ConfigError) return refuse(err.message, 2);
+    throw err;
+  }
+  const rootProblem = prepareRoot(settings);
+  if (rootProblem) return refuse(rootProblem, 2);
+  try {
+    return { settings, store: openStateStore(settings) };
+  } catch (err) {
+    if (err instanceof UnsafePathError) return refuse(err.message, 2);
+    if (err instanceof StateUnavailableError) return refuse(`${err.message}; the server keeps its run history and lock there`, 1);
+    throw err;
+  }
 }
 
 /** One line on stderr, and the exit code: the server did not start. */
