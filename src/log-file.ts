@@ -165,10 +165,17 @@ function shiftRotated(abs: string, keep: number): void {
     const st = lstatOrNull(`${abs}.${i}`);
     if (st && !st.isFile()) throw new UnsafePathError(`${abs}.${i} is not a regular file (${st.isSymbolicLink() ? 'a symbolic link' : 'a folder or special file'}); remove it`);
   }
-  for (let i = keep - 1; i >= 1; i--) {
-    if (lstatOrNull(`${abs}.${i}`)) renameSync(`${abs}.${i}`, `${abs}.${i + 1}`);
-  }
+  for (let i = keep - 1; i >= 1; i--) renameIfThere(`${abs}.${i}`, `${abs}.${i + 1}`);
   renameSync(abs, `${abs}.1`);
+}
+
+/** rename(2); a source already gone (the logs category removed an old rotated file) is fine. */
+function renameIfThere(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 function lstatOrNull(p: string): Stats | null {
