@@ -1,18 +1,23 @@
 /**
  * The server process, and nothing else: load settings, open the state store, build the app,
  * listen, and close gracefully on SIGTERM/SIGINT. Exit codes: 0 after a clean shutdown,
- * 1 when it could not start, 2 on a configuration error.
+ * 1 when it could not start, 2 on a configuration error (including a configured root that does
+ * not exist, and a symbolic link where the service writes its state).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ConfigError, loadSettings, type Settings } from './config/settings.js';
+import { removePidFile } from './cli/pid-file.js';
+import { ConfigError, describeRootSource, loadSettings, type Settings } from './config/settings.js';
 import { createEngine } from './engine/engine.js';
 import { describePolicy } from './engine/planner.js';
 import { buildApp } from './http/app.js';
 import { closeLogger, createLogger } from './logging.js';
+import { describeFsError } from './safety/fs-errors.js';
+import { UnsafePathError } from './safety/safe-path.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { StateUnavailableError } from './store/state-location.js';
 import { openStateStore } from './store/state-store.js';
+import type { StateStore } from './store/types.js';
 
 /** A shutdown that takes longer than this (a stuck run) ends the process anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -20,18 +25,9 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** Starts the service; resolves once it listens. Returns an exit code when it cannot start. */
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  let settings: Settings;
-  try {
-    settings = loadSettings({ env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cleanup-worker: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  mkdirSync(settings.root, { recursive: true });
-  const store = openStateStore(settings);
+  const ready = prepare(env);
+  if (typeof ready === 'number') return ready;
+  const { settings, store } = ready;
   const interrupted = store.markInterrupted();
   const logger = createLogger(settings, { stdout: true });
   if (interrupted) logger.warn({ count: interrupted }, 'runs cut off by an earlier crash marked interrupted');
@@ -70,7 +66,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
       code = 1;
     }
     store.close();
-    removeOwnPidFile(settings);
+    removeOwnPidFile(settings, logger);
     logger.info({ exit_code: code }, 'stopped');
     await closeLogger(logger);
     process.exit(code);
@@ -78,6 +74,60 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   return null;
+}
+
+/**
+ * Settings, root and state store, or the exit code when the server must not start: 2 for a
+ * configuration error (a bad setting, a configured root that does not exist, a link where the
+ * state lives), 1 when the state folder cannot be written (read-only file system).
+ */
+function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStore } | number {
+  let settings: Settings;
+  try {
+    settings = loadSettings({ env });
+  } catch (err) {
+    if (err instanceof ConfigError) return refuse(err.message, 2);
+    throw err;
+  }
+  const rootProblem = prepareRoot(settings);
+  if (rootProblem) return refuse(rootProblem, 2);
+  try {
+    return { settings, store: openStateStore(settings) };
+  } catch (err) {
+    if (err instanceof UnsafePathError) return refuse(err.message, 2);
+    if (err instanceof StateUnavailableError) return refuse(`${err.message}; the server keeps its run history and lock there`, 1);
+    throw err;
+  }
+}
+
+/** One line on stderr, and the exit code: the server did not start. */
+function refuse(message: string, code: number): number {
+  process.stderr.write(`cleanup-worker: ${message}\n`);
+  return code;
+}
+
+/**
+ * Only the default root (`./data`) is created when missing; a root someone named (ARCHITECT_HOME,
+ * --root through --daemon, the config file) that does not exist is a typo to fix, not a folder to
+ * make. Returns why the server must not start, or null.
+ */
+function prepareRoot(settings: Settings): string | null {
+  let isDir: boolean;
+  try {
+    isDir = statSync(settings.root).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `root ${settings.root} cannot be used: ${describeFsError(err)}`;
+    if (settings.rootSource !== 'default') {
+      return `root ${settings.root} does not exist; create it or fix ${describeRootSource(settings)} (only the default ./data is created)`;
+    }
+    try {
+      mkdirSync(settings.root);
+      return null;
+    } catch (mkErr) {
+      return `the default root ${settings.root} cannot be created: ${describeFsError(mkErr)}`;
+    }
+  }
+  return isDir ? null : `root ${settings.root} is not a folder; fix ${describeRootSource(settings)}`;
 }
 
 function logStart(settings: Settings, logger: Logger, url: string, next: Date | null): void {
@@ -101,12 +151,12 @@ function logStart(settings: Settings, logger: Logger, url: string, next: Date | 
 }
 
 /** Removes `<root>/.cleanup/cleanup_worker.pid` when it names this process (written by `--daemon`). */
-function removeOwnPidFile(settings: Settings): void {
-  const file = path.join(settings.root, settings.paths.state, 'cleanup_worker.pid');
+function removeOwnPidFile(settings: Settings, logger: Logger): void {
   try {
-    if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
-  } catch {
-    // No PID file, or not readable: nothing of ours to remove.
+    removePidFile(settings, process.pid);
+  } catch (err) {
+    // A link where the PID file should be is left alone (never followed, never removed).
+    logger.warn({ err }, 'PID file not removed');
   }
 }
 

@@ -4,10 +4,11 @@
  * timeout). Never creates the root: a daemon for a root that does not exist is refused.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config/settings.js';
+import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot } from '../safety/safe-path.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
 import { healthOk } from './http-client.js';
 import { daemonUrl, isAlive, isDaemonProcess, pidFilePath, readPidFile, removePidFile, sleep, writePidFile } from './pid-file.js';
@@ -19,7 +20,11 @@ const POLL_MS = 100;
 /** The server entry point next to this file once built: dist/src/cli/ -> dist/src/server.js. */
 const SERVER_ENTRY = fileURLToPath(new URL('../server.js', import.meta.url));
 
-/** Starts the daemon unless one runs; waits for /health. Returns the exit code. */
+/**
+ * Starts the daemon unless one runs; waits for /health. Returns the exit code. Throws
+ * UnsafePathError (exit 2 from main) when the state folder, the PID file or the daemon's stderr
+ * file is reached through a link: nothing is started then.
+ */
 export async function startDaemon(settings: Settings, io: CliIo, json: boolean): Promise<number> {
   if (!existsSync(settings.root)) {
     say(io, `root ${settings.root} does not exist; create it or pass --root DIR (the daemon keeps its PID file there)`);
@@ -31,20 +36,20 @@ export async function startDaemon(settings: Settings, io: CliIo, json: boolean):
   }
   const pidFile = pidFilePath(settings);
   const url = daemonUrl(settings);
-  const existing = readPidFile(pidFile);
+  const existing = readPidFile(settings);
   if (existing !== null && isDaemonProcess(existing)) {
     report(io, json, { started: false, already_running: true, pid: existing, url }, `already running (pid ${existing}) at ${url}; not starting another`);
     return EXIT.ok;
   }
-  if (existing !== null) rmSync(pidFile, { force: true });
+  if (existing !== null) removePidFile(settings);
   if (await healthOk(url)) {
     say(io, `something already answers at ${url}/health; stop it or set PORT to a free port`);
     return EXIT.failed;
   }
-  mkdirSync(path.dirname(pidFile), { recursive: true });
-  const child = spawnServer(settings, io, stderrLogPath(pidFile));
+  ensureDirUnderRoot(settings.root, settings.paths.state, 'state folder');
+  const child = spawnServer(settings, io, openStderrLog(settings));
   const pid = child.pid;
-  if (pid === undefined || !writePidFile(pidFile, pid)) {
+  if (pid === undefined || !writePidFile(settings, pid)) {
     await terminate(child.pid);
     say(io, pid === undefined ? `could not start ${SERVER_ENTRY}` : 'another --daemon started at the same time; not starting a second one');
     return pid === undefined ? EXIT.failed : EXIT.ok;
@@ -52,7 +57,7 @@ export async function startDaemon(settings: Settings, io: CliIo, json: boolean):
   const failure = await waitForHealth(child, url);
   if (failure) {
     await terminate(pid);
-    removePidFile(pidFile, pid);
+    removePidFile(settings, pid);
     say(io, `the daemon did not start: ${failure}${startHint(settings, pid, stderrLogPath(pidFile))}`);
     return EXIT.failed;
   }
@@ -61,16 +66,18 @@ export async function startDaemon(settings: Settings, io: CliIo, json: boolean):
   return EXIT.ok;
 }
 
-/** Stops the daemon named by the PID file; not running (or a stale file) is not an error. */
+/**
+ * Stops the daemon named by the PID file; not running (or a stale file) is not an error. A linked
+ * PID file throws UnsafePathError (exit 2 from main): no pid read through a link is signalled.
+ */
 export async function stopDaemon(settings: Settings, io: CliIo, json: boolean): Promise<number> {
-  const pidFile = pidFilePath(settings);
-  const pid = readPidFile(pidFile);
+  const pid = readPidFile(settings);
   if (pid === null) {
     report(io, json, { stopped: false, was_running: false, pid: null }, 'not running (no PID file)');
     return EXIT.ok;
   }
   if (!isDaemonProcess(pid)) {
-    rmSync(pidFile, { force: true });
+    removePidFile(settings);
     report(io, json, { stopped: false, was_running: false, pid }, `not running (removed a stale PID file for pid ${pid})`);
     return EXIT.ok;
   }
@@ -79,17 +86,23 @@ export async function stopDaemon(settings: Settings, io: CliIo, json: boolean): 
     say(io, `pid ${pid} is still running after SIGKILL; PID file kept`);
     return EXIT.failed;
   }
-  removePidFile(pidFile, pid);
+  removePidFile(settings, pid);
   report(io, json, { stopped: true, was_running: true, pid, signal: how }, `stopped (pid ${pid}${how === 'SIGKILL' ? ', killed after it ignored SIGTERM' : ''})`);
   return EXIT.ok;
 }
 
-function spawnServer(settings: Settings, io: CliIo, stderrFile: string): ChildProcess {
+/** Opens `<state>/daemon.stderr.log` for the server's stderr, truncated, never through a link. */
+function openStderrLog(settings: Settings): number {
+  const { abs } = resolveUnderRoot(settings.root, `${settings.paths.state}/${STDERR_LOG}`, "daemon's stderr file");
+  return openNoFollow(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, "daemon's stderr file");
+}
+
+/** Spawns the server detached with `errFd` as its stderr; closes errFd. */
+function spawnServer(settings: Settings, io: CliIo, errFd: number): ChildProcess {
   const env: Record<string, string | undefined> = { ...io.env, ARCHITECT_HOME: settings.root };
   if (settings.configFile) env.CLEANUP_CONFIG = settings.configFile;
   else delete env.CLEANUP_CONFIG;
   // The server writes its own JSON log file; stderr keeps what it prints if it crashes at start.
-  const errFd = openSync(stderrFile, 'w');
   try {
     const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: io.cwd, env, detached: true, stdio: ['ignore', 'ignore', errFd] });
     // A failed spawn leaves child.pid undefined (reported by the caller) and emits 'error' later.
@@ -142,8 +155,10 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: num
   return !isAlive(pid);
 }
 
+const STDERR_LOG = 'daemon.stderr.log';
+
 function stderrLogPath(pidFile: string): string {
-  return path.join(path.dirname(pidFile), 'daemon.stderr.log');
+  return path.join(path.dirname(pidFile), STDERR_LOG);
 }
 
 /** Why the server gave up, from its own log file (pino JSON) or else the last line of its stderr. */
@@ -169,7 +184,8 @@ function startHint(settings: Settings, pid: number, stderrFile: string): string 
 function tailLines(file: string): string[] {
   let fd: number | null = null;
   try {
-    fd = openSync(file, 'r');
+    // Read only, but never through a link: an outside file's lines must not end up in our message.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     const size = fstatSync(fd).size;
     const buf = Buffer.alloc(Math.min(size, 65_536));
     readSync(fd, buf, 0, buf.length, size - buf.length);

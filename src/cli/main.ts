@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadSettings, type Settings } from '../config/settings.js';
 import { MAX_COUNT } from '../config/schema.js';
+import { UnsafePathError } from '../safety/safe-path.js';
 import { type CliCommand, parseCliArgs, UsageError } from './args.js';
 import { startDaemon, stopDaemon } from './daemon.js';
 import { type CliIo, EXIT, PROGRAM, say } from './io.js';
@@ -76,7 +77,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await dispatch(cmd, settings, io);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    // A link where the service would write (state folder, PID file) is a setup to fix, like a bad config.
+    if (err instanceof ConfigError || err instanceof UnsafePathError) {
       say(io, err.message);
       return EXIT.usage;
     }

@@ -1,42 +1,81 @@
 /**
  * The daemon's PID file (`<root>/.cleanup/cleanup_worker.pid`, one decimal pid and a newline)
  * and the checks around it: is that pid alive, is it really our server, where does it listen.
+ * The file is reached from the root component by component and opened with O_NOFOLLOW (SPEC
+ * 3.5): a linked PID file is refused (UnsafePathError), never read, written or removed, so no
+ * pid read through a link is ever signalled.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot, UnsafePathError } from '../safety/safe-path.js';
 
-/** Where the daemon's PID file lives for these settings. */
+const PID_FILE = 'cleanup_worker.pid';
+
+/** Where the daemon's PID file lives for these settings (absolute, for messages). */
 export function pidFilePath(settings: Settings): string {
-  return path.join(settings.root, settings.paths.state, 'cleanup_worker.pid');
+  return path.join(settings.root, settings.paths.state, PID_FILE);
 }
 
-/** The pid in the file, or null when there is no file or it holds no pid. */
-export function readPidFile(file: string): number | null {
-  let text: string;
+function pidFileRel(settings: Settings): string {
+  return `${settings.paths.state}/${PID_FILE}`;
+}
+
+/**
+ * The pid in the file, or null when there is no file or it holds no pid. Throws UnsafePathError
+ * when a link (or anything but a regular file) is on the way.
+ */
+export function readPidFile(settings: Settings): number | null {
+  const { abs, stat } = resolveUnderRoot(settings.root, pidFileRel(settings), 'PID file');
+  if (!stat) return null;
+  if (!stat.isFile()) throw new UnsafePathError(`PID file: ${abs} is not a regular file (remove it)`);
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+    fd = openNoFollow(abs, constants.O_RDONLY, 'PID file');
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw err;
     return null;
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
+  try {
+    const buf = Buffer.alloc(32);
+    const text = buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+    const pid = Number.parseInt(text.trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Writes the PID file only if none exists; returns false when another one appeared first. */
-export function writePidFile(file: string, pid: number): boolean {
+/**
+ * Writes the PID file only if none exists (O_CREAT|O_EXCL|O_NOFOLLOW, the state folder created
+ * without following links); returns false when another one appeared first.
+ */
+export function writePidFile(settings: Settings, pid: number): boolean {
+  ensureDirUnderRoot(settings.root, settings.paths.state, 'state folder');
+  const { abs } = resolveUnderRoot(settings.root, pidFileRel(settings), 'PID file');
+  let fd: number;
   try {
-    writeFileSync(file, `${pid}\n`, { flag: 'wx' });
-    return true;
+    fd = openNoFollow(abs, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 'PID file');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+  try {
+    writeSync(fd, `${pid}\n`);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Removes the PID file if it still names `pid` (a newer daemon's file is left alone). */
-export function removePidFile(file: string, pid: number): void {
-  if (readPidFile(file) === pid) rmSync(file, { force: true });
+/**
+ * Removes the PID file if it names `pid` (a newer daemon's file is left alone), or, without
+ * `pid`, whatever regular PID file is there (a stale one). Throws UnsafePathError for a link.
+ */
+export function removePidFile(settings: Settings, pid?: number): void {
+  const { abs, stat } = resolveUnderRoot(settings.root, pidFileRel(settings), 'PID file');
+  if (!stat) return;
+  if (pid === undefined ? stat.isFile() : readPidFile(settings) === pid) rmSync(abs, { force: true });
 }
 
 /** True when the process exists and is not a zombie waiting to be reaped. */

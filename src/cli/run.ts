@@ -1,7 +1,9 @@
 /**
  * A cleanup run from the command line: the same engine, lock and history as the API (trigger
  * `cli`). A root that does not exist is reported and left alone: no state database, no log
- * file, nothing created (SPEC section 7: a missing root is not an error).
+ * file, nothing created (SPEC section 7: a missing root is not an error). A root whose state
+ * folder cannot be written (read-only file system) still gets its dry run, unrecorded and saying
+ * so; a real run there is refused before anything is deleted.
  */
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
@@ -10,7 +12,8 @@ import { emptyStats } from '../engine/stats.js';
 import { describePolicy } from '../engine/planner.js';
 import type { RunResult } from '../engine/types.js';
 import { closeLogger, createLogger } from '../logging.js';
-import { openStateStore } from '../store/state-store.js';
+import { StateUnavailableError } from '../store/state-location.js';
+import { openMemoryStateStore, openStateStore } from '../store/state-store.js';
 import { BusyError, type StateStore } from '../store/types.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
@@ -26,12 +29,18 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     say(io, `root ${settings.root} is not a directory; check --root / ARCHITECT_HOME`);
     return EXIT.usage;
   }
-  const logger = createLogger(settings, { stdout: false });
+  const logger = createLogger(settings, { stdout: false, onProblem: (m) => say(io, `warning: ${m}`) });
   let store: StateStore | null = null;
   try {
-    store = openStateStore(settings);
+    const opened = openStore(settings, cmd.dryRun);
+    if (typeof opened === 'string') {
+      say(io, opened);
+      return EXIT.failed;
+    }
+    store = opened.store;
     const engine = createEngine({ settings, store: withProgress(store, io, cmd.json), logger });
     const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
+    if (opened.unrecorded) result.warnings.push(opened.unrecorded);
     return print(result, settings, io, cmd, describePolicy(policy));
   } catch (err) {
     if (err instanceof BusyError) {
@@ -46,6 +55,21 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
   } finally {
     store?.close();
     await closeLogger(logger);
+  }
+}
+
+/**
+ * The root's state store; for a dry run whose state folder cannot be written (read-only file
+ * system, permissions), an in-memory one and the warning that says the run is not recorded. For
+ * a real run there, the one-line refusal (nothing has been deleted). A link on the way throws.
+ */
+function openStore(settings: Settings, dryRun: boolean): { store: StateStore; unrecorded: string | null } | string {
+  try {
+    return { store: openStateStore(settings), unrecorded: null };
+  } catch (err) {
+    if (!(err instanceof StateUnavailableError)) throw err;
+    if (!dryRun) return `${err.message}; a real run is refused (it could not be locked against other runs nor recorded); nothing was deleted`;
+    return { store: openMemoryStateStore(), unrecorded: `this dry run could not be recorded: ${err.message}` };
   }
 }
 

@@ -3,14 +3,15 @@
  * `/api/system/cleanup/status`), and the last real run's stats (from the daemon, else from the
  * state database, which is only opened when it already exists: status never creates anything).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { Stats } from '../engine/types.js';
+import { resolveUnderRoot } from '../safety/safe-path.js';
+import { STATE_DB, StateUnavailableError } from '../store/state-location.js';
 import { openStateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/types.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
 import { httpGet } from './http-client.js';
-import { daemonUrl, isDaemonProcess, pidFilePath, readPidFile } from './pid-file.js';
+import { daemonUrl, isDaemonProcess, readPidFile } from './pid-file.js';
 import { renderSummary } from './render.js';
 
 /** What `--status --json` prints. */
@@ -41,7 +42,7 @@ interface ApiStatus {
 
 /** Prints the daemon's state and the last run. Returns the exit code (0 unless something is broken). */
 export async function showStatus(settings: Settings, io: CliIo, json: boolean): Promise<number> {
-  const pid = readPidFile(pidFilePath(settings));
+  const pid = readPidFile(settings);
   const alive = pid !== null && isDaemonProcess(pid);
   const url = alive ? daemonUrl(settings) : null;
   const status: CliStatus = {
@@ -69,7 +70,7 @@ export async function showStatus(settings: Settings, io: CliIo, json: boolean): 
       source: 'daemon',
     });
   } else {
-    readFromState(settings, status);
+    readFromState(settings, status, io);
   }
   if (json) writeJson(io, status);
   else io.stdout.write(renderStatus(status));
@@ -88,10 +89,17 @@ async function fetchApiStatus(url: string, token: string | undefined, io: CliIo)
   return null;
 }
 
-function readFromState(settings: Settings, status: CliStatus): void {
-  const dbFile = path.join(settings.root, settings.paths.state, 'state.db');
-  if (!existsSync(dbFile)) return;
-  const store = openStateStore(settings);
+/** Fills in the last run from the state database when it exists (opened with the same checks as for a run). */
+function readFromState(settings: Settings, status: CliStatus, io: CliIo): void {
+  if (!resolveUnderRoot(settings.root, `${settings.paths.state}/${STATE_DB}`, 'state database').stat) return;
+  let store: StateStore;
+  try {
+    store = openStateStore(settings);
+  } catch (err) {
+    if (!(err instanceof StateUnavailableError)) throw err;
+    say(io, `warning: ${err.message}; the last run is not shown`);
+    return;
+  }
   try {
     const last = store.lastRealRun();
     const running = store.runningRun();

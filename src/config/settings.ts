@@ -9,32 +9,22 @@ import { Value } from '@sinclair/typebox/value';
 import cron from 'node-cron';
 import type { Category, Policy } from '../engine/types.js';
 import { CATEGORIES } from '../engine/types.js';
-import { DEFAULT_HOST, DEFAULT_PATHS, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
+import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
+import { ConfigError } from './errors.js';
+import { type Paths, resolvePaths } from './paths.js';
+import { refuseSystemRoot } from './root-guard.js';
 import { type ConfigFile, ConfigFileSchema, type RunOverrides, RunOverridesSchema, type TableConfig } from './schema.js';
 import { describeFirstError } from './validation.js';
 
-/** A bad flag, environment variable or config file: one line naming the field and the fix. */
-export class ConfigError extends Error {
-  readonly code = 'ERR_CLEANUP_CONFIG';
-}
-
-export interface Paths {
-  backups: string;
-  logs: string;
-  database: string;
-  temp: readonly string[];
-  sessions: string;
-  archive: string;
-  state: string;
-  log_file: string;
-}
+export { ConfigError } from './errors.js';
+export type { Paths } from './paths.js';
 
 export interface Settings {
   /** Absolute data root. */
   root: string;
   rootSource: 'flag' | 'env' | 'config' | 'default';
   configFile: string | null;
-  /** Root-relative, validated to stay inside the root. */
+  /** Root-relative, validated to stay inside the root and not to overlap (SPEC 3.12). */
   paths: Readonly<Paths>;
   policy: Policy;
   protect: readonly string[];
@@ -60,6 +50,14 @@ export interface LoadOptions {
   cwd?: string;
 }
 
+/** How a root's source is named in messages: what the operator would change. */
+const ROOT_SOURCE_NAMES: Record<Settings['rootSource'], string> = {
+  flag: '--root',
+  env: 'ARCHITECT_HOME',
+  config: "the config file's root",
+  default: 'the default root ./data',
+};
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Loads, validates and freezes the settings. Throws ConfigError with a one-line message. */
@@ -71,6 +69,7 @@ export function loadSettings(opts: LoadOptions): Settings {
   const configDir = configPath ? path.dirname(path.resolve(cwd, configPath)) : cwd;
 
   const { root, rootSource } = resolveRoot(opts, file, cwd, configDir);
+  refuseSystemRoot(root, ROOT_SOURCE_NAMES[rootSource], nonEmpty(env.HOME));
   const paths = resolvePaths(file);
   const policy = applyRetention(DEFAULT_POLICY, file, 'config file');
   const schedule = nonEmpty(env.CLEANUP_SCHEDULE) ?? file.schedule ?? DEFAULT_SCHEDULE;
@@ -97,9 +96,16 @@ export function loadSettings(opts: LoadOptions): Settings {
   return Object.freeze(settings);
 }
 
-/** Returns a copy of the settings pointing at another root (tests, the CLI's --root). */
+/** Returns a copy of the settings pointing at another root (tests, the CLI's --root); refuses a system root. */
 export function withRoot(settings: Settings, root: string): Settings {
+  refuseSystemRoot(path.resolve(root), ROOT_SOURCE_NAMES.flag, undefined);
   return Object.freeze({ ...settings, root: path.resolve(root), rootSource: 'flag' as const });
+}
+
+/** What set the root, as the operator would change it: `ARCHITECT_HOME`, `--root`, the config file's root. */
+export function describeRootSource(settings: Settings): string {
+  if (settings.rootSource === 'config' && settings.configFile) return `the root in ${settings.configFile}`;
+  return ROOT_SOURCE_NAMES[settings.rootSource];
 }
 
 /** Merges a run's overrides (request body or CLI flags) over the settings' policy. */
@@ -175,30 +181,6 @@ function resolveRoot(opts: LoadOptions, file: ConfigFile, cwd: string, configDir
   // A config file's relative root is read relative to the file, so the file means the same from any cwd.
   if (file.root) return { root: path.resolve(configDir, file.root), rootSource: 'config' as const };
   return { root: path.resolve(cwd, DEFAULT_ROOT), rootSource: 'default' as const };
-}
-
-function resolvePaths(file: ConfigFile): Paths {
-  const merged: Paths = { ...DEFAULT_PATHS, ...(file.paths ?? {}) };
-  const check = (key: string, p: string) => {
-    const norm = path.posix.normalize(p.replace(/\\/g, '/'));
-    if (path.isAbsolute(p) || norm === '..' || norm.startsWith('../') || p.includes('\0')) {
-      throw new ConfigError(`config: paths.${key} must be a relative path inside the root (got ${JSON.stringify(p)})`);
-    }
-    if (norm === '.' || norm === '') {
-      throw new ConfigError(`config: paths.${key} must name a folder or file below the root, not the root itself`);
-    }
-    return norm.replace(/\/+$/, '');
-  };
-  return Object.freeze({
-    backups: check('backups', merged.backups),
-    logs: check('logs', merged.logs),
-    database: check('database', merged.database),
-    temp: Object.freeze(merged.temp.map((t, i) => check(`temp[${i}]`, t))),
-    sessions: check('sessions', merged.sessions),
-    archive: check('archive', merged.archive),
-    state: check('state', merged.state),
-    log_file: check('log_file', merged.log_file),
-  });
 }
 
 function validateSchedule(expr: string, name: string) {

@@ -132,6 +132,8 @@ interface Tally {
   skipped: Skipped[];
   skippedTotal: number;
   errors: ItemError[];
+  /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
+  errorsTotal: number;
   warnings: string[];
   progress: RunningInfo['progress'];
   flush(): void;
@@ -161,6 +163,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
     skipped: [],
     skippedTotal: 0,
     errors: [],
+    errorsTotal: 0,
     warnings: [],
     progress: { category: null, phase: null, items_so_far: 0 },
     flush() {
@@ -185,6 +188,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
         deps.logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
       },
       error(e) {
+        t.errorsTotal++;
         if (t.errors.length < RESPONSE_CAP) t.errors.push(e);
         deps.logger.warn({ run_id: runId, category: e.category, target: e.target, error: e.message }, 'item failed');
       },
@@ -217,6 +221,7 @@ function finish(
   deps: EngineDeps,
 ): RunResult {
   if (crashed) {
+    t.errorsTotal++;
     t.errors.push({ category: t.progress.category ?? 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
     deps.logger.error({ err: crashed, run_id: runId }, 'cleanup run failed');
   }
@@ -238,7 +243,7 @@ function finish(
     stats: t.stats,
     itemsTotal: t.itemsTotal,
     skippedTotal: t.skippedTotal,
-    errorsTotal: t.errors.length,
+    errorsTotal: t.errorsTotal,
     warnings: t.warnings,
     skipped: t.skipped,
     errors: t.errors,

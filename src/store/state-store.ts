@@ -8,13 +8,12 @@
  * taken over and its run marked `interrupted`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
 import type { Item } from '../engine/types.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
+import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
@@ -83,11 +82,29 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE runs DROP COLUMN items_last_id;`,
 ];
 
-/** Opens (creating if needed) the state database of a root. The root itself must exist. */
+/**
+ * Opens (creating if needed) the state database of a root; the root itself must exist. Every
+ * component from the root is checked (state-location.ts): throws UnsafePathError for a link on
+ * the way, StateUnavailableError when the state folder cannot be created or written.
+ */
 export function openStateStore(settings: Settings): StateStore {
-  const dir = path.join(settings.root, settings.paths.state);
-  mkdirSync(dir, { recursive: true });
-  return openStateStoreAt(path.join(dir, 'state.db'));
+  const file = prepareStateFile(settings);
+  const store = openStateStoreAt(file.abs);
+  try {
+    confirmStateFile(settings, file);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  return store;
+}
+
+/**
+ * A state store that lives in memory only: for a dry run on a root whose state folder cannot be
+ * written (a dry run deletes nothing, so it needs neither the shared lock nor a lasting record).
+ */
+export function openMemoryStateStore(): StateStore {
+  return openStateStoreAt(':memory:');
 }
 
 /** Opens a state database at an explicit file path (tests, tools). */
@@ -104,6 +121,9 @@ export function openStateStoreAt(file: string): StateStore {
     db?.close();
     // "file is not a database" alone does not say which file, nor that no run can start without it.
     if (!(err instanceof Database.SqliteError)) throw err;
+    if (err.code.startsWith('SQLITE_READONLY')) {
+      throw new StateUnavailableError(`state database ${file} cannot be written (${err.message})`, { cause: err });
+    }
     throw new Error(`state database ${file} cannot be used (${err.message}); move it aside to start a new run history`, { cause: err });
   }
 }

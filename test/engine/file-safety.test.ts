@@ -8,6 +8,7 @@ import { tempHandler } from '../../src/engine/categories/temp.js';
 import { makeContext } from '../helpers/run-context.js';
 import { runHandler, snapshotTree, targets, writeConfig } from '../helpers/fs-fixtures.js';
 import { DAY, makeTempDir, NOW, settingsFor, writeFileAt } from '../helpers/temp-root.js';
+import { settingsPastLoader } from '../helpers/unchecked-paths.js';
 
 const OLD = NOW - 90 * DAY;
 
@@ -91,19 +92,21 @@ describe('folders never entered', () => {
 
   it('never touches sessions/, even when it lies inside a temp folder', async () => {
     const root = makeTempDir();
-    const config = writeConfig({ paths: { sessions: 'tmp/sessions' } });
+    // The loader refuses this overlap (SPEC 3.12); the run-time check is the second line tested here.
+    const settings = settingsPastLoader(root, { sessions: 'tmp/sessions' });
     writeFileAt(root, 'tmp/sessions/s1.json', OLD);
     writeFileAt(root, 'tmp/old', OLD);
-    const r = await runHandler(tempHandler, settingsFor(root, {}, config));
+    const r = await runHandler(tempHandler, settings);
     expect(targets(r.items)).toEqual(['tmp/old']);
     expect(existsSync(path.join(root, 'tmp/sessions/s1.json'))).toBe(true);
   });
 
   it('refuses a temp folder configured inside sessions/', async () => {
     const root = makeTempDir();
-    const config = writeConfig({ paths: { temp: ['sessions/tmp'] } });
+    // The loader refuses this overlap (SPEC 3.12); the run-time check is the second line tested here.
+    const settings = settingsPastLoader(root, { temp: ['sessions/tmp'] });
     writeFileAt(root, 'sessions/tmp/old', OLD);
-    const r = await runHandler(tempHandler, settingsFor(root, {}, config));
+    const r = await runHandler(tempHandler, settings);
     expect(r.items).toEqual([]);
     expect(r.warnings).toEqual(['temp: folder sessions/tmp is inside a folder the service never touches; not cleaned']);
     expect(existsSync(path.join(root, 'sessions/tmp/old'))).toBe(true);
@@ -111,9 +114,10 @@ describe('folders never entered', () => {
 
   it('a temp folder never enters another category folder nested in it', async () => {
     const root = makeTempDir();
-    const config = writeConfig({ paths: { backups: 'tmp/backups' } });
+    // The loader refuses this overlap (SPEC 3.12); the run-time check is the second line tested here.
+    const settings = settingsPastLoader(root, { backups: 'tmp/backups' });
     for (let i = 0; i < 3; i++) writeFileAt(root, `tmp/backups/prod/b${i}.db`, OLD - i * DAY);
-    const r = await runHandler(tempHandler, settingsFor(root, {}, config));
+    const r = await runHandler(tempHandler, settings);
     expect(r.items).toEqual([]);
     expect(snapshotTree(path.join(root, 'tmp/backups'))).toHaveLength(4);
   });
@@ -122,9 +126,10 @@ describe('folders never entered', () => {
 describe("the service's and the dashboard's own files", () => {
   it('never deletes the database (and its side files) even inside a temp folder', async () => {
     const root = makeTempDir();
-    const config = writeConfig({ paths: { database: 'tmp/architect.db' } });
+    // The loader refuses this overlap (SPEC 3.12); the run-time check is the second line tested here.
+    const settings = settingsPastLoader(root, { database: 'tmp/architect.db' });
     for (const f of ['architect.db', 'architect.db-wal', 'architect.db-shm', 'other.db']) writeFileAt(root, `tmp/${f}`, OLD);
-    const r = await runHandler(tempHandler, settingsFor(root, {}, config));
+    const r = await runHandler(tempHandler, settings);
     expect(targets(r.items)).toEqual(['tmp/other.db']);
     expect(r.skipped.map((s) => s.reason)).toEqual(Array(3).fill("the dashboard's database"));
   });

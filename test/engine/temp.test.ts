@@ -99,14 +99,15 @@ describe('temp: folders it leaves empty', () => {
     expect(existsSync(path.join(outside, 'target.bin'))).toBe(true);
   });
 
-  it('keeps a folder that a protect glob names, and reports it', async () => {
+  it('keeps a folder that a protect glob names, and everything in it, and reports it', async () => {
     const root = makeTempDir();
     const config = writeConfig({ protect: ['tmp/keepdir'] });
     writeFileAt(root, 'tmp/keepdir/old', OLD);
     const out = await runHandler(tempHandler, settingsFor(root, {}, config));
-    expect(targets(out.items)).toEqual(['tmp/keepdir/old']);
-    expect(out.skipped).toEqual([{ category: 'temp', target: 'tmp/keepdir', reason: 'protected by glob "tmp/keepdir"' }]);
-    expect(existsSync(path.join(root, 'tmp/keepdir'))).toBe(true);
+    // A glob naming a folder protects what is under it (issue 10), not only the folder itself.
+    expect(targets(out.items)).toEqual([]);
+    expect(out.skipped).toEqual([{ category: 'temp', target: 'tmp/keepdir/old', reason: 'protected by glob "tmp/keepdir"' }]);
+    expect(existsSync(path.join(root, 'tmp/keepdir/old'))).toBe(true);
   });
 
   it('keeps a folder that received a new file between planning and deleting', async () => {

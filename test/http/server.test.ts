@@ -68,7 +68,10 @@ function startServer(env: Record<string, string>): Promise<Server> {
 
 describe('server.ts', () => {
   it('starts, says what it will clean, serves /health, and exits 0 on SIGTERM removing its PID file', async () => {
+    // A root named by ARCHITECT_HOME must exist now (issue 10): only the default ./data is created
+    // at start (test/reliability/roots.test.ts); the state folder inside it still is.
     const root = path.join(makeTempDir(), 'not', 'yet');
+    mkdirSync(root, { recursive: true });
     const server = await startServer({ ARCHITECT_HOME: root, CLEANUP_SCHEDULE: '0 * * * *' });
     expect(existsSync(path.join(root, '.cleanup', 'state.db'))).toBe(true);
     const started = server.lines.find((l) => typeof l.listen === 'string');

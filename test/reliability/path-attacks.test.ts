@@ -16,6 +16,7 @@ import type { RunResult } from '../../src/engine/types.js';
 import { openStateStore } from '../../src/store/state-store.js';
 import { writeConfig } from '../helpers/fs-fixtures.js';
 import { DAY, makeTempDir, settingsFor, writeFileAt } from '../helpers/temp-root.js';
+import { settingsPastLoader } from '../helpers/unchecked-paths.js';
 import { fingerprint, tryMount } from './helpers.js';
 
 const OLD = Date.now() - 400 * DAY;
@@ -155,8 +156,8 @@ describe('config paths that try to leave the root', () => {
     const root = makeTempDir();
     const out = makeSentinel();
     symlinkSync(out.dir, path.join(root, 'elsewhere'));
-    const config = writeConfig({ paths: { logs: 'elsewhere', temp: ['elsewhere/deep', 'tmp'], backups: 'elsewhere' } });
-    const r = await runEngine(settingsFor(root, {}, config));
+    // Overlapping on purpose: the loader refuses that (SPEC 3.12), the run-time checks must hold anyway.
+    const r = await runEngine(settingsPastLoader(root, { logs: 'elsewhere', temp: ['elsewhere/deep', 'tmp'], backups: 'elsewhere' }));
     expect(fingerprint(out.dir)).toEqual(out.before);
     expect(r.items).toEqual([]);
     expect(r.warnings.join('\n')).toMatch(/resolves outside the root|symbolic link/);

@@ -36,7 +36,7 @@ export function createProtection(
 ): Protection {
   const exact = new Map<string, string>([[paths.log_file, OWN_LOG_REASON]]);
   for (const f of databaseFiles(paths.database)) exact.set(f, DATABASE_REASON);
-  const matchers = globs.map((glob) => ({ glob, test: picomatch(glob, { dot: true }) }));
+  const matchers = globs.map((glob) => ({ glob, test: globMatcher(glob) }));
   return {
     reasonFor(target, dev, ino) {
       if (isInside(target, paths.sessions)) return SESSIONS_REASON;
@@ -50,6 +50,17 @@ export function createProtection(
       return hit ? `protected by glob "${hit.glob}"` : undefined;
     },
   };
+}
+
+/**
+ * A protect glob matches a path, and everything below a folder it matches: `logs/keep`,
+ * `logs/keep/` and `logs/keep/**` all protect `logs/keep/a/b.log` (and the folder itself, so an
+ * emptied temp folder named by a glob is not pruned either).
+ */
+export function globMatcher(glob: string): (target: string) => boolean {
+  const base = glob.replace(/\/+$/, '');
+  if (base === '') return picomatch(glob, { dot: true });
+  return picomatch([base, `${base}/**`], { dot: true });
 }
 
 /** True when `target` is `folder` itself or below it (root-relative POSIX paths). */
