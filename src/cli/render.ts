@@ -3,8 +3,8 @@
  * dry-run listing grouped by category, and the warnings/skips/errors that follow a run.
  * Pure string builders: the caller decides stdout or stderr.
  */
-import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../engine/types.js';
-import { STAT_KEY } from '../engine/stats.js';
+import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../domain/types.js';
+import { STAT_KEY } from '../domain/stats.js';
 
 /** How many items per category a dry run lists before "… and M more". */
 export const LIST_PER_CATEGORY = 10;

@@ -6,9 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
 import { createEngine } from '../engine/engine.js';
-import { emptyStats } from '../engine/stats.js';
+import { emptyStats } from '../domain/stats.js';
 import { describePolicy } from '../engine/planner.js';
-import type { RunResult } from '../engine/types.js';
+import type { RunResult } from '../domain/types.js';
 import { closeLogger, createLogger } from '../logging.js';
 import { openStateStore } from '../store/state-store.js';
 import { BusyError, type StateStore } from '../store/types.js';

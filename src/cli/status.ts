@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
-import type { Stats } from '../engine/types.js';
+import type { Stats } from '../domain/types.js';
 import { openStateStore } from '../store/state-store.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
 import { httpGet } from './http-client.js';

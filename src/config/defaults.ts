@@ -1,5 +1,5 @@
 /** SPEC section 2's defaults, in one place. */
-import type { Policy } from '../engine/types.js';
+import type { Policy } from '../domain/types.js';
 
 export const DEFAULT_POLICY: Policy = Object.freeze({
   backupRetention: Object.freeze({ prod: 10, qa: 5, dev: 5, test: 3, default: 5 }),

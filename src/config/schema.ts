@@ -3,7 +3,7 @@
  * validates every way in. Every object is closed (`additionalProperties: false`).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { CATEGORIES } from '../engine/types.js';
+import { CATEGORIES } from '../domain/types.js';
 
 /** Largest age/retention we accept: ~27 years of days keeps every date computation finite. */
 export const MAX_COUNT = 10_000;

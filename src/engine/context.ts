@@ -3,7 +3,7 @@
  * Adding a category = one handler file + one line in handlers.ts.
  */
 import type { Settings } from '../config/settings.js';
-import type { Category, Item, ItemError, Policy, Skipped } from './types.js';
+import type { Category, Item, ItemError, Policy, Skipped } from '../domain/types.js';
 
 /** The sink a handler reports into; the orchestrator counts, logs and records. */
 export interface Reporter {

@@ -6,12 +6,12 @@
 import { existsSync } from 'node:fs';
 import type { RunOverrides } from '../config/schema.js';
 import { resolveCategories, resolvePolicy, type Settings } from '../config/settings.js';
-import type { StateStore } from '../store/types.js';
+import type { RunStore } from './run-store.js';
 import type { CategoryHandler, EngineLogger, Reporter, RunContext } from './context.js';
 import { appendActivityLog } from './db/activity-log.js';
 import { HANDLERS } from './handlers.js';
-import { emptyStats, STAT_KEY } from './stats.js';
-import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from './types.js';
+import { emptyStats, STAT_KEY } from '../domain/stats.js';
+import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from '../domain/types.js';
 
 /** How many items/skips a response carries; the run history has all of them. */
 export const RESPONSE_CAP = 1000;
@@ -41,7 +41,7 @@ export interface RunningInfo {
 
 export interface EngineDeps {
   settings: Settings;
-  store: StateStore;
+  store: RunStore;
   logger: EngineLogger;
   handlers?: readonly CategoryHandler[];
 }

@@ -4,7 +4,7 @@
  * Rules are rows in AGE_RULES; the one safety rail for backups (keep at least one) lives
  * in `retentionFor`.
  */
-import type { Category, Decision, FileCandidate, Policy, RowCandidate } from './types.js';
+import type { Category, Decision, FileCandidate, Policy, RowCandidate } from '../domain/types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

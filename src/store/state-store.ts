@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
-import type { Item } from '../engine/types.js';
+import type { Item } from '../domain/types.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';

@@ -8,7 +8,7 @@ import { walkBound, walkCategoryChunks } from '../fs/collect.js';
 import { createFileExecutor, stillOldEnough } from '../fs/file-executor.js';
 import { openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { cutoffFor, decideFile } from '../planner.js';
-import type { Decision, FileCandidate } from '../types.js';
+import type { Decision, FileCandidate } from '../../domain/types.js';
 
 // `s`: a name may hold a newline (Linux allows any byte but `/` and NUL); it is still a log.
 const LOG_NAME = /^.+\.log(?:(?:\.\d+)?(?:\.gz)?|-\d{8}(?:\.gz)?)$/s;

@@ -10,7 +10,7 @@ import { createFileExecutor, type FileExecutor, stillOldEnough } from '../fs/fil
 import { emptiedFolders, type FolderRecord, pruneFolders } from '../fs/prune-folders.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { cutoffFor, decideFile } from '../planner.js';
-import type { Decision, FileCandidate } from '../types.js';
+import type { Decision, FileCandidate } from '../../domain/types.js';
 
 async function runTemp(ctx: RunContext): Promise<void> {
   const scope = await openFileScope(ctx);

@@ -8,7 +8,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunContext } from '../context.js';
-import type { FileCandidate, FileCategory } from '../types.js';
+import type { FileCandidate, FileCategory } from '../../domain/types.js';
 import { mountPointsBelow, readMountPoints } from './mounts.js';
 import { fileKey, type OpenFiles, openReason, scanOpenFiles } from './open-files.js';
 import { createProtection, DATABASE_REASON, databaseFiles, OWN_LOG_REASON, type Protection } from './protection.js';
