@@ -1,24 +1,16 @@
-/** The seven stats of SPEC section 4, and which one each category counts into. */
-import type { Category, Stats } from './types.js';
+/** The stats of SPEC section 4, derived from the category list: one counter per category. */
+import { CATEGORY_LIST, type CategoryDescriptor } from './categories/index.js';
+import type { Category, StatKey, Stats } from './types.js';
 
-export const STAT_KEY: Readonly<Record<Category, Exclude<keyof Stats, 'space_freed_mb'>>> = {
-  backups: 'backups_deleted',
-  logs: 'logs_deleted',
-  tasks: 'tasks_deleted',
-  errors: 'errors_deleted',
-  prompts: 'prompts_deleted',
-  temp: 'temp_files_deleted',
-};
+/** Which stat each built-in category counts into. */
+export const STAT_KEY: Readonly<Record<Category, StatKey>> = Object.freeze(
+  Object.fromEntries(CATEGORY_LIST.map((d) => [d.name, d.statKey])) as Record<Category, StatKey>,
+);
 
-/** All-zero stats. */
-export function emptyStats(): Stats {
-  return {
-    backups_deleted: 0,
-    logs_deleted: 0,
-    tasks_deleted: 0,
-    errors_deleted: 0,
-    prompts_deleted: 0,
-    temp_files_deleted: 0,
-    space_freed_mb: 0,
-  };
+/** All-zero stats: one counter per category in `list`, in its order, then space_freed_mb. */
+export function emptyStats(list: readonly CategoryDescriptor[] = CATEGORY_LIST): Stats {
+  const stats: Record<string, number> = {};
+  for (const d of list) stats[d.statKey] = 0;
+  stats.space_freed_mb = 0;
+  return stats as Stats;
 }

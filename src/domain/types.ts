@@ -4,23 +4,13 @@
  * (one run's outcome). Ground floor: imports nothing outside domain/.
  */
 
-export const CATEGORIES = ['backups', 'logs', 'tasks', 'errors', 'prompts', 'temp'] as const;
-export type Category = (typeof CATEGORIES)[number];
-export type FileCategory = 'backups' | 'logs' | 'temp';
-export type RowCategory = 'tasks' | 'errors' | 'prompts';
+import type { Category, FileCategory, RowCategory, StatKey } from './categories/index.js';
+
+export { CATEGORIES } from './categories/index.js';
+export type { AgeCategory, Category, FileCategory, RowCategory, StatKey } from './categories/index.js';
+export type { BackupRetention, Policy } from './policy.js';
 
 export type Trigger = 'api' | 'schedule' | 'cli';
-
-/** The age limits and retention counts one run applies (defaults merged with overrides). */
-export interface Policy {
-  /** Backups kept per environment; `default` covers every environment not named. */
-  backupRetention: Readonly<Record<string, number>> & { readonly default: number };
-  logAgeDays: number;
-  taskAgeDays: number;
-  errorAgeDays: number;
-  promptAgeDays: number;
-  tempAgeHours: number;
-}
 
 /** A regular file found by a collector, with the stat facts the executor re-checks. */
 export interface FileCandidate {
@@ -87,15 +77,8 @@ export interface ItemError {
   message: string;
 }
 
-export interface Stats {
-  backups_deleted: number;
-  logs_deleted: number;
-  tasks_deleted: number;
-  errors_deleted: number;
-  prompts_deleted: number;
-  temp_files_deleted: number;
-  space_freed_mb: number;
-}
+/** One counter per category (its descriptor's `statKey`), and the bytes of removed files in MB. */
+export type Stats = { [K in StatKey]: number } & { space_freed_mb: number };
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 

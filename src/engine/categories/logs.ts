@@ -1,7 +1,7 @@
 /**
  * Logs (SPEC 1): files anywhere under logs/ whose names end `.log`, `.log.N`, `.log.gz`,
  * `.log.N.gz`, `.log-YYYYMMDD` or `.log-YYYYMMDD.gz`, deleted when modified strictly more
- * than policy.logAgeDays ago. Every other file is left alone.
+ * than the logs age limit (log_age_days) ago. Every other file is left alone.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
 import { walkBound, walkCategoryChunks } from '../fs/collect.js';

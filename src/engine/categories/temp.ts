@@ -1,6 +1,6 @@
 /**
  * Temp (SPEC 1): every regular file under each temp folder (tmp/, cache/) modified strictly
- * more than policy.tempAgeHours ago is deleted; then the folders that cleanup left empty are
+ * more than the temp age limit (temp_age_hours) ago is deleted; then the folders that cleanup left empty are
  * removed with rmdir (listed as `rmdir` items, bytes 0; never the top folder). A dry run
  * lists the same folders, predicted from the files it would delete.
  */
