@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, loadSettings, type Settings } from './config/settings.js';
+import { loadSettings, type Settings } from './config/settings.js';
+import { catalogEntryOf } from './domain/errors.js';
 import { createEngine } from './engine/engine.js';
 import { describePolicy } from './engine/planner.js';
 import { buildApp } from './http/app.js';
@@ -24,9 +25,10 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
   try {
     settings = loadSettings({ env });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cleanup-worker: ${err.message}\n`);
-      return 2;
+    const known = catalogEntryOf(err);
+    if (known?.exit === 2) {
+      process.stderr.write(`cleanup-worker: ${(err as Error).message}\n`);
+      return known.exit;
     }
     throw err;
   }

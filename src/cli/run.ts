@@ -4,14 +4,15 @@
  * file, nothing created (SPEC section 7: a missing root is not an error).
  */
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
+import { resolvePolicy, type Settings } from '../config/settings.js';
+import { catalogEntryOf } from '../domain/errors.js';
 import { createEngine } from '../engine/engine.js';
 import { emptyStats } from '../domain/stats.js';
 import { describePolicy } from '../engine/planner.js';
 import type { RunResult } from '../domain/types.js';
 import { closeLogger, createLogger } from '../logging.js';
 import { openStateStore } from '../store/state-store.js';
-import { BusyError, type StateStore } from '../store/types.js';
+import type { StateStore } from '../store/types.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
 import { renderDryRun, renderProblems, renderSummary } from './render.js';
@@ -34,15 +35,10 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
     return print(result, settings, io, cmd, describePolicy(policy));
   } catch (err) {
-    if (err instanceof BusyError) {
-      say(io, `${err.message}; try again later`);
-      return EXIT.busy;
-    }
-    if (err instanceof ConfigError) {
-      say(io, `${err.message}; see --help`);
-      return EXIT.usage;
-    }
-    throw err;
+    const known = catalogEntryOf(err);
+    if (!known || known.exit === 1) throw err;
+    say(io, `${(err as Error).message}; ${known.code === 'ERR_CLEANUP_BUSY' ? 'try again later' : 'see --help'}`);
+    return known.exit;
   } finally {
     store?.close();
     await closeLogger(logger);

@@ -10,14 +10,12 @@ import cron from 'node-cron';
 import type { Category, Policy } from '../domain/types.js';
 import { CATEGORIES } from '../domain/types.js';
 import { CATEGORY_LIST } from '../domain/categories/index.js';
+import { ConfigError } from '../domain/errors.js';
 import { DEFAULT_HOST, DEFAULT_PATHS, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { type ConfigFile, ConfigFileSchema, type RunOverrides, RunOverridesSchema, type TableConfig } from './schema.js';
 import { describeFirstError } from './validation.js';
 
-/** A bad flag, environment variable or config file: one line naming the field and the fix. */
-export class ConfigError extends Error {
-  readonly code = 'ERR_CLEANUP_CONFIG';
-}
+export { ConfigError } from '../domain/errors.js';
 
 export interface Paths {
   backups: string;
