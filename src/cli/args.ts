@@ -7,11 +7,10 @@ import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
 import { MAX_COUNT, type RunOverrides, RunOverridesSchema } from '../config/schema.js';
 import { describeFirstError } from '../config/validation.js';
+import { UsageError } from '../domain/errors.js';
 
 /** A bad flag or combination of flags: exit 2, nothing deleted. */
-export class UsageError extends Error {
-  readonly code = 'ERR_CLEANUP_USAGE';
-}
+export { UsageError } from '../domain/errors.js';
 
 export type CliMode = 'run' | 'daemon' | 'status' | 'stop' | 'help' | 'version';
 

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadSettings, type Settings } from '../config/settings.js';
+import { loadSettings, type Settings } from '../config/settings.js';
+import { catalogEntryOf } from '../domain/errors.js';
 import { MAX_COUNT } from '../config/schema.js';
-import { UnsafePathError } from '../safety/safe-path.js';
-import { type CliCommand, parseCliArgs, UsageError } from './args.js';
+import { type CliCommand, parseCliArgs } from './args.js';
 import { startDaemon, stopDaemon } from './daemon.js';
 import { type CliIo, EXIT, PROGRAM, say } from './io.js';
 import { runCleanup } from './run.js';
@@ -54,9 +54,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     cmd = parseCliArgs(argv);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    say(io, `${err.message}; see --help`);
-    return EXIT.usage;
+    const known = catalogEntryOf(err);
+    if (known?.exit !== EXIT.usage) throw err;
+    say(io, `${(err as Error).message}; see --help`);
+    return known.exit;
   }
   if (cmd.mode === 'help') {
     io.stdout.write(HELP);
@@ -70,17 +71,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     settings = loadSettings({ env: io.env, root: cmd.root, configFile: cmd.configFile, cwd: io.cwd });
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    say(io, err.message);
-    return EXIT.usage;
+    const known = catalogEntryOf(err);
+    if (known?.exit !== EXIT.usage) throw err;
+    say(io, (err as Error).message);
+    return known.exit;
   }
   try {
     return await dispatch(cmd, settings, io);
   } catch (err) {
-    // A link where the service would write (state folder, PID file) is a setup to fix, like a bad config.
-    if (err instanceof ConfigError || err instanceof UnsafePathError) {
-      say(io, err.message);
-      return EXIT.usage;
+    const known = catalogEntryOf(err);
+    if (known?.exit === EXIT.usage) {
+      say(io, (err as Error).message);
+      return known.exit;
     }
     say(io, `failed: ${(err as Error).message ?? String(err)}`);
     return EXIT.failed;

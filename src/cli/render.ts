@@ -5,24 +5,14 @@
  * escapeControls: file names are chosen by whoever writes to the root, and a name holding an
  * ESC sequence or a newline must not recolour the terminal or forge a line of the report.
  */
-import { CATEGORIES, type Category, type Item, type RunResult, type Stats } from '../engine/types.js';
-import { STAT_KEY } from '../engine/stats.js';
+import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
+import type { Item, RunResult, Stats } from '../domain/types.js';
 
 /** How many items per category a dry run lists before "… and M more". */
 export const LIST_PER_CATEGORY = 10;
 
-const LABEL: Record<Category, string> = {
-  backups: 'Backups',
-  logs: 'Logs',
-  tasks: 'Tasks',
-  errors: 'Errors',
-  prompts: 'Prompts',
-  temp: 'Temp files',
-};
-
-/** Database rows free pages inside the database, not disk space: no size is shown for them. */
-const ROW_CATEGORIES: ReadonlySet<Category> = new Set(['tasks', 'errors', 'prompts']);
-
+/** A count from stats that may come from a run recorded with other categories. */
+const countOf = (stats: Stats, d: CategoryDescriptor): number => (stats as Record<string, number>)[d.statKey] ?? 0;
 
 /**
  * Characters a terminal acts on instead of showing: C0 controls (newline, ESC…), DEL, C1
@@ -67,25 +57,26 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** The original worker's summary block, exactly (real runs). */
-export function renderSummary(stats: Stats): string {
+/** The original worker's summary block, exactly (real runs): one line per category of `list`. */
+export function renderSummary(stats: Stats, list: readonly CategoryDescriptor[] = CATEGORY_LIST): string {
   return [
     'Cleanup Summary:',
-    `  Backups deleted: ${stats.backups_deleted}`,
-    `  Logs deleted: ${stats.logs_deleted}`,
-    `  Tasks deleted: ${stats.tasks_deleted}`,
-    `  Errors deleted: ${stats.errors_deleted}`,
-    `  Prompts deleted: ${stats.prompts_deleted}`,
-    `  Temp files deleted: ${stats.temp_files_deleted}`,
+    ...list.map((d) => `  ${d.summary.done}: ${countOf(stats, d)}`),
     `  Space freed: ${stats.space_freed_mb.toFixed(2)} MB`,
     '',
   ].join('\n');
 }
 
 /** A dry run: the policy, what each category would remove and why, and a plain "nothing was deleted". */
-export function renderDryRun(result: RunResult, root: string, policyLines: readonly string[], perCategory = LIST_PER_CATEGORY): string {
-  const lines = [`Dry run for ${root}: ${countWords(result)}.`, '', 'Policy:', ...policyLines.map((l) => `  ${l}`), ''];
-  for (const category of CATEGORIES) lines.push(...renderCategory(result, category, perCategory));
+export function renderDryRun(
+  result: RunResult,
+  root: string,
+  policyLines: readonly string[],
+  perCategory = LIST_PER_CATEGORY,
+  list: readonly CategoryDescriptor[] = CATEGORY_LIST,
+): string {
+  const lines = [`Dry run for ${root}: ${countWords(result, list)}.`, '', 'Policy:', ...policyLines.map((l) => `  ${l}`), ''];
+  for (const d of list) lines.push(...renderCategory(result, d, perCategory));
   if (result.items.length < result.items_total) {
     lines.push(`(the listing draws on the first ${result.items.length} of ${result.items_total} items; the run's history has all of them: run ${result.run_id})`);
   }
@@ -93,12 +84,7 @@ export function renderDryRun(result: RunResult, root: string, policyLines: reado
   lines.push(
     '',
     'Dry Run Summary (nothing was deleted):',
-    `  Backups to delete: ${result.stats.backups_deleted}`,
-    `  Logs to delete: ${result.stats.logs_deleted}`,
-    `  Tasks to delete: ${result.stats.tasks_deleted}`,
-    `  Errors to delete: ${result.stats.errors_deleted}`,
-    `  Prompts to archive: ${result.stats.prompts_deleted}`,
-    `  Temp files to delete: ${result.stats.temp_files_deleted}`,
+    ...list.map((d) => `  ${d.summary.planned}: ${countOf(result.stats, d)}`),
     `  Space to free: ${result.stats.space_freed_mb.toFixed(2)} MB`,
     '',
     'Dry run: nothing was deleted. Run with --force to delete.',
@@ -107,8 +93,8 @@ export function renderDryRun(result: RunResult, root: string, policyLines: reado
   return joinLines(lines);
 }
 
-function countWords(result: RunResult): string {
-  const n = CATEGORIES.reduce((sum, c) => sum + result.stats[STAT_KEY[c]], 0);
+function countWords(result: RunResult, list: readonly CategoryDescriptor[]): string {
+  const n = list.reduce((sum, d) => sum + countOf(result.stats, d), 0);
   if (n === 0) return 'nothing would be removed';
   return `${n} ${n === 1 ? 'item' : 'items'} would be removed, freeing ${result.stats.space_freed_mb.toFixed(2)} MB`;
 }
@@ -118,33 +104,34 @@ function countWords(result: RunResult): string {
  * (files first, then the folders they leave empty) so two previews of the same tree read alike.
  * Rows come in rowid order and backups in their ranking already.
  */
-function listingOrder(category: Category, items: Item[]): Item[] {
-  if (category !== 'logs' && category !== 'temp') return items;
+function listingOrder(d: CategoryDescriptor, items: Item[]): Item[] {
+  if (d.kind !== 'files' || d.rule.kind !== 'age') return items;
   const folder = (i: Item) => (i.action === 'rmdir' ? 1 : 0);
   return items.sort((a, b) => folder(a) - folder(b) || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
 }
 
-function renderCategory(result: RunResult, category: Category, perCategory: number): string[] {
-  const items = listingOrder(category, result.items.filter((i) => i.category === category));
+function renderCategory(result: RunResult, d: CategoryDescriptor, perCategory: number): string[] {
+  const items = listingOrder(d, result.items.filter((i) => i.category === d.name));
   const rmdirs = items.filter((i) => i.action === 'rmdir').length;
-  const count = result.stats[STAT_KEY[category]];
+  const count = countOf(result.stats, d);
   const total = count + rmdirs;
-  if (total === 0) return [`${LABEL[category]}: nothing to remove`];
-  const verb = category === 'prompts' ? 'archived' : 'deleted';
+  if (total === 0) return [`${d.label}: nothing to remove`];
+  const verb = d.rule.kind === 'age' && d.rule.action === 'archive' ? 'archived' : 'deleted';
   const complete = result.items.length === result.items_total;
-  const size = complete && !ROW_CATEGORIES.has(category)
+  // Database rows free pages inside the database, not disk space: no size is shown for them.
+  const size = complete && d.kind === 'files'
     ? ` (${formatBytes(items.reduce((s, i) => s + (i.action === 'rmdir' ? 0 : i.bytes), 0))})`
     : '';
   const folders = rmdirs ? ` and ${rmdirs} empty ${rmdirs === 1 ? 'folder' : 'folders'}` : '';
   const shown = items.slice(0, perCategory);
-  const lines = [`${LABEL[category]}: ${count} would be ${verb}${size}${folders}`, ...shown.map(renderItem)];
+  const lines = [`${d.label}: ${count} would be ${verb}${size}${folders}`, ...shown.map((i) => renderItem(i, d))];
   if (total > shown.length) lines.push(`  … and ${total - shown.length} more`);
   return lines;
 }
 
-function renderItem(item: Item): string {
+function renderItem(item: Item, d: CategoryDescriptor): string {
   if (item.action === 'rmdir') return `  ${item.target}/ (empty folder): ${item.reason}`;
-  if (ROW_CATEGORIES.has(item.category)) return `  ${item.target}: ${item.reason}`;
+  if (d.kind === 'rows') return `  ${item.target}: ${item.reason}`;
   return `  ${item.target} (${formatBytes(item.bytes)}): ${item.reason}`;
 }
 

@@ -6,15 +6,16 @@
  * so; a real run there is refused before anything is deleted.
  */
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError, resolvePolicy, type Settings } from '../config/settings.js';
+import { resolvePolicy, type Settings } from '../config/settings.js';
+import { catalogEntryOf } from '../domain/errors.js';
 import { createEngine } from '../engine/engine.js';
-import { emptyStats } from '../engine/stats.js';
+import { emptyStats } from '../domain/stats.js';
 import { describePolicy } from '../engine/planner.js';
-import type { RunResult } from '../engine/types.js';
+import type { RunResult } from '../domain/types.js';
 import { closeLogger, createLogger } from '../logging.js';
 import { StateUnavailableError } from '../store/state-location.js';
 import { openMemoryStateStore, openStateStore } from '../store/state-store.js';
-import { BusyError, type StateStore } from '../store/types.js';
+import type { StateStore } from '../store/types.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
 import { renderDryRun, renderProblems, renderSummary } from './render.js';
@@ -43,15 +44,10 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     if (opened.unrecorded) result.warnings.push(opened.unrecorded);
     return print(result, settings, io, cmd, describePolicy(policy));
   } catch (err) {
-    if (err instanceof BusyError) {
-      say(io, `${err.message}; try again later`);
-      return EXIT.busy;
-    }
-    if (err instanceof ConfigError) {
-      say(io, `${err.message}; see --help`);
-      return EXIT.usage;
-    }
-    throw err;
+    const known = catalogEntryOf(err);
+    if (!known || known.exit === 1) throw err;
+    say(io, `${(err as Error).message}; ${known.code === 'ERR_CLEANUP_BUSY' ? 'try again later' : 'see --help'}`);
+    return known.exit;
   } finally {
     store?.close();
     await closeLogger(logger);

@@ -4,7 +4,7 @@
  * state database, which is only opened when it already exists: status never creates anything).
  */
 import type { Settings } from '../config/settings.js';
-import type { Stats } from '../engine/types.js';
+import type { Stats } from '../domain/types.js';
 import { resolveUnderRoot } from '../safety/safe-path.js';
 import { STATE_DB, StateUnavailableError } from '../store/state-location.js';
 import { openStateStore } from '../store/state-store.js';

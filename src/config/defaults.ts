@@ -1,14 +1,9 @@
 /** SPEC section 2's defaults, in one place. */
-import type { Policy } from '../engine/types.js';
+import { defaultPolicy } from '../domain/categories/index.js';
+import type { Policy } from '../domain/types.js';
 
-export const DEFAULT_POLICY: Policy = Object.freeze({
-  backupRetention: Object.freeze({ prod: 10, qa: 5, dev: 5, test: 3, default: 5 }),
-  logAgeDays: 30,
-  taskAgeDays: 7,
-  errorAgeDays: 30,
-  promptAgeDays: 14,
-  tempAgeHours: 24,
-});
+/** Every category rule's default (the descriptors in domain/categories hold them). */
+export const DEFAULT_POLICY: Policy = defaultPolicy();
 
 export const DEFAULT_PATHS = Object.freeze({
   backups: 'backups',

@@ -2,11 +2,11 @@
  * TypeBox schemas shared by the API, the config file and the CLI, so one rule set
  * validates every way in. Every object is closed (`additionalProperties: false`).
  */
-import { type Static, Type } from '@sinclair/typebox';
-import { CATEGORIES } from '../engine/types.js';
+import { type Static, type TInteger, type TOptional, Type } from '@sinclair/typebox';
+import { CATEGORY_LIST, type CategoryDescriptor, MAX_COUNT } from '../domain/categories/index.js';
+import type { Category } from '../domain/types.js';
 
-/** Largest age/retention we accept: ~27 years of days keeps every date computation finite. */
-export const MAX_COUNT = 10_000;
+export { MAX_COUNT };
 
 export const PositiveIntSchema = Type.Integer({ minimum: 1, maximum: MAX_COUNT });
 
@@ -23,25 +23,42 @@ export const BackupRetentionSchema = Type.Union(
   { description: 'Backups kept per environment: an integer for every environment, or an object environment -> integer (merged over the defaults; `default` covers environments not named).' },
 );
 
-export const CategorySchema = Type.Union(
-  CATEGORIES.map((c) => Type.Literal(c)),
-  { description: 'A cleanup category.' },
-);
+/** The category names of `list` as a schema. */
+export function categorySchemaFor(list: readonly CategoryDescriptor[]) {
+  return Type.Unsafe<Category>(Type.Union(list.map((d) => Type.Literal(d.name)), { description: 'A cleanup category.' }));
+}
 
-/** The tunable retention fields: API body fields, config keys and CLI flags alike. */
-export const RetentionFields = {
-  backup_retention: Type.Optional(BackupRetentionSchema),
-  log_age_days: Type.Optional(PositiveIntSchema),
-  task_age_days: Type.Optional(PositiveIntSchema),
-  error_age_days: Type.Optional(PositiveIntSchema),
-  prompt_age_days: Type.Optional(PositiveIntSchema),
-  temp_age_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COUNT * 24 })),
-};
+export const CategorySchema = categorySchemaFor(CATEGORY_LIST);
+
+type AgeField = TOptional<TInteger>;
+
+/**
+ * The tunable retention fields of `list`'s rules (API body fields, config keys and CLI flags
+ * alike): `backup_retention`, and one positive integer per age rule (`log_age_days` …).
+ */
+export function retentionFieldsFor(list: readonly CategoryDescriptor[]) {
+  const fields: Record<string, AgeField | TOptional<typeof BackupRetentionSchema>> = {};
+  for (const d of list) {
+    const r = d.rule;
+    fields[r.setting] = r.kind === 'retention' ? Type.Optional(BackupRetentionSchema) : Type.Optional(Type.Integer({ minimum: 1, maximum: r.max }));
+  }
+  return fields as {
+    backup_retention: TOptional<typeof BackupRetentionSchema>;
+    log_age_days: AgeField;
+    task_age_days: AgeField;
+    error_age_days: AgeField;
+    prompt_age_days: AgeField;
+    temp_age_hours: AgeField;
+  };
+}
+
+/** The built-in categories' retention fields. */
+export const RetentionFields = retentionFieldsFor(CATEGORY_LIST);
 
 export const RunOverridesSchema = Type.Object(
   {
     ...RetentionFields,
-    categories: Type.Optional(Type.Array(CategorySchema, { uniqueItems: true, minItems: 1, maxItems: CATEGORIES.length })),
+    categories: Type.Optional(Type.Array(CategorySchema, { uniqueItems: true, minItems: 1, maxItems: CATEGORY_LIST.length })),
   },
   { additionalProperties: false },
 );

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import cron from 'node-cron';
-import type { Category, Policy } from '../engine/types.js';
-import { CATEGORIES } from '../engine/types.js';
+import type { Category, Policy } from '../domain/types.js';
+import { CATEGORIES } from '../domain/types.js';
+import { CATEGORY_LIST } from '../domain/categories/index.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { type Paths, resolvePaths } from './paths.js';
@@ -139,14 +140,12 @@ function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: str
     }
     backupRetention = { ...base.backupRetention, ...br } as Policy['backupRetention'];
   }
-  return Object.freeze({
-    backupRetention: Object.freeze(backupRetention),
-    logAgeDays: src.log_age_days ?? base.logAgeDays,
-    taskAgeDays: src.task_age_days ?? base.taskAgeDays,
-    errorAgeDays: src.error_age_days ?? base.errorAgeDays,
-    promptAgeDays: src.prompt_age_days ?? base.promptAgeDays,
-    tempAgeHours: src.temp_age_hours ?? base.tempAgeHours,
-  });
+  const ages: Record<string, number> = { ...base.ages };
+  for (const d of CATEGORY_LIST) {
+    const value = d.rule.kind === 'age' ? (src as Record<string, unknown>)[d.rule.setting] : undefined;
+    if (typeof value === 'number') ages[d.name] = value;
+  }
+  return Object.freeze({ backupRetention: Object.freeze(backupRetention), ages: Object.freeze(ages) });
 }
 
 function readConfigFile(file: string): ConfigFile {

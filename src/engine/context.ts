@@ -1,9 +1,10 @@
 /**
  * What a category handler gets for one run, and the handler contract itself.
- * Adding a category = one handler file + one line in handlers.ts.
+ * A category is a descriptor (domain/categories); its strategy's handler (handlers.ts) runs it.
  */
 import type { Settings } from '../config/settings.js';
-import type { Category, Item, ItemError, Policy, Skipped } from './types.js';
+import type { CategoryDescriptor } from '../domain/categories/index.js';
+import type { Category, Item, ItemError, Policy, Skipped } from '../domain/types.js';
 
 /** The sink a handler reports into; the orchestrator counts, logs and records. */
 export interface Reporter {
@@ -32,6 +33,8 @@ export interface EngineLogger {
 export interface RunContext {
   readonly settings: Settings;
   readonly policy: Policy;
+  /** The categories this engine knows (the built-in list unless the engine was given another). */
+  readonly categories?: readonly CategoryDescriptor[];
   /** The run's clock: every age is computed against this instant (ms since epoch). */
   readonly now: number;
   readonly dryRun: boolean;

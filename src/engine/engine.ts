@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import type { RunOverrides } from '../config/schema.js';
 import { resolveCategories, resolvePolicy, type Settings } from '../config/settings.js';
-import type { StateStore } from '../store/types.js';
+import type { RunStore } from './run-store.js';
 import type { CategoryHandler, EngineLogger, Reporter, RunContext } from './context.js';
 import { appendActivityLog } from './db/activity-log.js';
-import { HANDLERS } from './handlers.js';
-import { emptyStats, STAT_KEY } from './stats.js';
-import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from './types.js';
+import { handlersFor } from './handlers.js';
+import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
+import { emptyStats } from '../domain/stats.js';
+import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from '../domain/types.js';
 
 /** How many items/skips a response carries; the run history has all of them. */
 export const RESPONSE_CAP = 1000;
@@ -41,8 +42,11 @@ export interface RunningInfo {
 
 export interface EngineDeps {
   settings: Settings;
-  store: StateStore;
+  store: RunStore;
   logger: EngineLogger;
+  /** The categories (descriptors) this engine runs; the built-in list unless given. */
+  categories?: readonly CategoryDescriptor[];
+  /** Their handlers; derived from `categories` (each descriptor's strategy) unless given. */
   handlers?: readonly CategoryHandler[];
 }
 
@@ -56,13 +60,15 @@ export interface Engine {
 
 /** Builds the engine around one root's settings and state store. */
 export function createEngine(deps: EngineDeps): Engine {
-  const handlers = deps.handlers ?? HANDLERS;
+  const list = deps.categories ?? CATEGORY_LIST;
+  const handlers = deps.handlers ?? handlersFor(list);
   let running: RunningInfo | null = null;
 
   async function runOnce(opts: RunOnceOptions): Promise<RunResult> {
     // Validate before taking the lock: bad input changes nothing and is not a run.
     const policy = resolvePolicy(deps.settings, opts.overrides);
-    const categories = resolveCategories(opts.overrides);
+    const picked = resolveCategories(opts.overrides);
+    const categories = opts.overrides?.categories?.length ? list.map((d) => d.name).filter((n) => (picked as readonly string[]).includes(n)) : list.map((d) => d.name);
     const now = opts.now ?? Date.now();
     const runId = deps.store.startRun({
       trigger: opts.trigger,
@@ -70,7 +76,7 @@ export function createEngine(deps: EngineDeps): Engine {
       settings: { policy, categories, root: deps.settings.root, now: new Date(now).toISOString() },
     });
     const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now());
-    const tally = createTally(runId, deps, opts.dryRun);
+    const tally = createTally(runId, deps, opts.dryRun, list);
     running = {
       run_id: runId,
       trigger: opts.trigger,
@@ -88,6 +94,7 @@ export function createEngine(deps: EngineDeps): Engine {
         const ctx: RunContext = {
           settings: deps.settings,
           policy,
+          categories: list,
           now,
           dryRun: opts.dryRun,
           runId,
@@ -97,7 +104,7 @@ export function createEngine(deps: EngineDeps): Engine {
           beforeExecute: opts.beforeExecute,
         };
         for (const handler of handlers) {
-          if (!categories.includes(handler.category) || signal.aborted) continue;
+          if (!(categories as readonly string[]).includes(handler.category) || signal.aborted) continue;
           tally.progress.category = handler.category;
           await runHandler(handler, ctx, tally.reporter);
         }
@@ -151,12 +158,13 @@ export function createItemLog(logger: EngineLogger, runId: string, dryRun: boole
   return (item) => log({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, msg);
 }
 
-function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
+function createTally(runId: string, deps: EngineDeps, dryRun: boolean, list: readonly CategoryDescriptor[]): Tally {
   const pending: Item[] = [];
+  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
   let lastProgress = 0;
   const logItem = createItemLog(deps.logger, runId, dryRun);
   const t: Tally = {
-    stats: emptyStats(),
+    stats: emptyStats(list),
     bytes: 0,
     items: [],
     itemsTotal: 0,
@@ -173,7 +181,8 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean): Tally {
       item(item) {
         t.itemsTotal++;
         if (item.action !== 'rmdir') {
-          t.stats[STAT_KEY[item.category]] += 1;
+          const key = statKey.get(item.category);
+          if (key !== undefined) (t.stats as Record<string, number>)[key] = ((t.stats as Record<string, number>)[key] ?? 0) + 1;
           t.bytes += item.bytes;
         }
         if (t.items.length < RESPONSE_CAP) t.items.push(item);

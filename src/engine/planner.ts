@@ -4,12 +4,14 @@
  * Rules are rows in AGE_RULES; the one safety rail for backups (keep at least one) lives
  * in `retentionFor`.
  */
-import type { Category, Decision, FileCandidate, Policy, RowCandidate } from './types.js';
+import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
+import type { AgeCategory, Decision, FileCandidate, Policy, RowCandidate } from '../domain/types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-interface AgeRule {
+/** A category's age rule as the planner applies it. */
+export interface AgeRule {
   /** Limit in ms for this category under a policy. */
   limitMs(p: Policy): number;
   unit: 'days' | 'hours';
@@ -18,18 +20,35 @@ interface AgeRule {
   action: 'delete' | 'archive';
 }
 
-/** One row per age-based category: adding a category adds a row. */
-export const AGE_RULES: Readonly<Record<Exclude<Category, 'backups'>, AgeRule>> = {
-  logs: { limitMs: (p) => p.logAgeDays * DAY, unit: 'days', verb: 'modified', action: 'delete' },
-  temp: { limitMs: (p) => p.tempAgeHours * HOUR, unit: 'hours', verb: 'modified', action: 'delete' },
-  tasks: { limitMs: (p) => p.taskAgeDays * DAY, unit: 'days', verb: 'finished', action: 'delete' },
-  errors: { limitMs: (p) => p.errorAgeDays * DAY, unit: 'days', verb: 'resolved', action: 'delete' },
-  prompts: { limitMs: (p) => p.promptAgeDays * DAY, unit: 'days', verb: 'created', action: 'archive' },
-};
+const rules = new WeakMap<CategoryDescriptor, AgeRule>();
+
+/** The planner's rule for a descriptor with an age rule (one object per descriptor: reasons are memoised per rule). */
+export function ageRuleOf(d: CategoryDescriptor): AgeRule {
+  let rule = rules.get(d);
+  if (rule) return rule;
+  const r = d.rule;
+  if (r.kind !== 'age') throw new TypeError(`${d.name} has no age rule`);
+  const unitMs = r.unit === 'days' ? DAY : HOUR;
+  rule = { limitMs: (p) => (p.ages[d.name] ?? r.default) * unitMs, unit: r.unit, verb: r.verb, action: r.action };
+  rules.set(d, rule);
+  return rule;
+}
+
+/** The built-in categories' age rules, derived from their descriptors. */
+export const AGE_RULES: Readonly<Record<AgeCategory, AgeRule>> = Object.freeze(
+  Object.fromEntries(CATEGORY_LIST.filter((d) => d.rule.kind === 'age').map((d) => [d.name, ageRuleOf(d)])) as Record<AgeCategory, AgeRule>,
+);
+
+/** The rule of a built-in age category; throws for a category without one (a programmer error). */
+function builtinRule(category: string): AgeRule {
+  const rule = (AGE_RULES as Record<string, AgeRule | undefined>)[category];
+  if (!rule) throw new TypeError(`${category} has no age rule: pass its rule`);
+  return rule;
+}
 
 /** The cutoff instant: items strictly older than it (timestamp < cutoff) are removed. */
-export function cutoffFor(category: Exclude<Category, 'backups'>, policy: Policy, now: number): number {
-  return now - AGE_RULES[category].limitMs(policy);
+export function cutoffFor(category: AgeCategory | string, policy: Policy, now: number, rule = builtinRule(category)): number {
+  return now - rule.limitMs(policy);
 }
 
 /**
@@ -98,9 +117,7 @@ function byNameDescending(a: string, b: string): number {
 }
 
 /** Logs and temp files: removed when strictly older than the limit, unless protected. */
-export function decideFile(c: FileCandidate, policy: Policy, now: number): Decision<FileCandidate> {
-  const category = c.category === 'backups' ? 'logs' : c.category;
-  const rule = AGE_RULES[category];
+export function decideFile(c: FileCandidate, policy: Policy, now: number, rule = builtinRule(c.category)): Decision<FileCandidate> {
   const limit = rule.limitMs(policy);
   const age = now - c.timestampMs;
   if (!(age > limit)) return { candidate: c, action: 'keep', reason: ageReason(rule, age, limit) };
@@ -109,8 +126,7 @@ export function decideFile(c: FileCandidate, policy: Policy, now: number): Decis
 }
 
 /** Database rows: removed (prompts: archived) when strictly older than the limit; unreadable ages are kept. */
-export function decideRow(c: RowCandidate, policy: Policy, now: number): Decision<RowCandidate> {
-  const rule = AGE_RULES[c.category];
+export function decideRow(c: RowCandidate, policy: Policy, now: number, rule = builtinRule(c.category)): Decision<RowCandidate> {
   const limit = rule.limitMs(policy);
   if (c.timestampMs === null) return { candidate: c, action: 'keep', reason: 'age cannot be read' };
   const age = now - c.timestampMs;
@@ -118,20 +134,9 @@ export function decideRow(c: RowCandidate, policy: Policy, now: number): Decisio
   return { candidate: c, action: age > limit ? rule.action : 'keep', reason };
 }
 
-/** The policy in plain English, one line per category (server start-up log, CLI header). */
-export function describePolicy(policy: Policy): string[] {
-  const envs = Object.entries(policy.backupRetention)
-    .filter(([k]) => k !== 'default')
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-  return [
-    `backups: keep the most recent per environment (${envs}; any other ${policy.backupRetention.default})`,
-    `logs: delete files modified more than ${policy.logAgeDays} days ago`,
-    `tasks: delete completed/cancelled tasks finished more than ${policy.taskAgeDays} days ago`,
-    `errors: delete resolved errors older than ${policy.errorAgeDays} days`,
-    `prompts: archive prompts created more than ${policy.promptAgeDays} days ago`,
-    `temp: delete temp and cache files modified more than ${policy.tempAgeHours} hours ago`,
-  ];
+/** The policy in plain English, one line per category of `list` (server start-up log, CLI header). */
+export function describePolicy(policy: Policy, list: readonly CategoryDescriptor[] = CATEGORY_LIST): string[] {
+  return list.map((d) => `${d.name}: ${d.policyLine(policy, d)}`);
 }
 
 /**

@@ -5,8 +5,7 @@
  */
 import createError from '@fastify/error';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConfigError } from '../config/settings.js';
-import { BusyError } from '../store/types.js';
+import { type BusyError, catalogEntryOf } from '../domain/errors.js';
 
 export const BadRequestError = createError<'ERR_CLEANUP_BAD_REQUEST', 400, [string]>('ERR_CLEANUP_BAD_REQUEST', '%s', 400);
 export const UnauthorizedError = createError<'ERR_CLEANUP_UNAUTHORIZED', 401, [string]>(
@@ -81,12 +80,14 @@ export function toErrorResponse(err: FastifyError | Error): { status: number; bo
   if (fe.validation) {
     return fail(400, 'ERR_CLEANUP_BAD_REQUEST', describeValidation(fe.validation as AjvError[], fe.validationContext ?? 'request'));
   }
-  if (err instanceof BusyError) {
-    return fail(409, 'ERR_CLEANUP_BUSY', new BusyHttpError(err.runId).message, { run_id: err.runId });
+  // Our own errors map by code through the one catalog (domain/errors.ts).
+  const known = catalogEntryOf(err);
+  if (known?.code === 'ERR_CLEANUP_BUSY') {
+    const { runId } = err as BusyError;
+    return fail(known.status, known.apiCode, new BusyHttpError(runId).message, { run_id: runId });
   }
-  if (err instanceof ConfigError) return fail(400, 'ERR_CLEANUP_BAD_REQUEST', err.message);
+  if (known && known.status < 500) return fail(known.status, known.apiCode, err.message);
   const status = fe.statusCode ?? 500;
-  if (fe.code?.startsWith('ERR_CLEANUP_') && status < 500) return fail(status, fe.code, err.message);
   // Fastify's own client errors (bad JSON, body too large, wrong media type): same shape, our codes.
   const client =
     status === 413

@@ -7,7 +7,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Settings } from '../config/settings.js';
 import type { EngineLogger } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
-import { BusyError } from '../store/types.js';
+import { type BusyError, catalogEntryOf } from '../domain/errors.js';
 
 export interface SchedulerDeps {
   settings: Settings;
@@ -41,10 +41,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const result = await engine.runOnce({ trigger: 'schedule', dryRun: settings.scheduleDryRun, signal: abort.signal });
       logger.info({ run_id: result.run_id, status: result.status, stats: result.stats }, 'scheduled cleanup finished');
     } catch (err) {
-      if (err instanceof BusyError) {
+      if (catalogEntryOf(err)?.code === 'ERR_CLEANUP_BUSY') {
+        const busy = err as BusyError;
         logger.warn(
-          { running_run_id: err.runId, running_pid: err.pid, running_trigger: err.trigger },
-          `scheduled cleanup skipped: run ${err.runId} is in progress`,
+          { running_run_id: busy.runId, running_pid: busy.pid, running_trigger: busy.trigger },
+          `scheduled cleanup skipped: run ${busy.runId} is in progress`,
         );
       } else {
         logger.error({ err }, 'scheduled cleanup failed');

@@ -4,7 +4,7 @@
  * and the index of its triple. A block of 1000 items is about half the size of the same items
  * as JSON objects, and one JSON.stringify / JSON.parse instead of a statement per item.
  */
-import type { Item } from '../engine/types.js';
+import type { Item } from '../domain/types.js';
 
 interface Block {
   /** Distinct [category, action, reason] triples of the block. */

@@ -1,6 +1,6 @@
 /** Maps state.db rows to the RunRecord the API and CLI show. */
-import type { RunStatus, Stats, Trigger } from '../engine/types.js';
-import { emptyStats } from '../engine/stats.js';
+import type { RunStatus, Stats, Trigger } from '../domain/types.js';
+import { emptyStats } from '../domain/stats.js';
 import type { RunRecord, RunSummary } from './types.js';
 
 export interface RowShape {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
-import type { Item } from '../engine/types.js';
+import type { Item } from '../domain/types.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';

@@ -18,7 +18,7 @@ describe('loadSettings', () => {
     expect(s.rootSource).toBe('default');
     expect(s.policy).toEqual({
       backupRetention: { prod: 10, qa: 5, dev: 5, test: 3, default: 5 },
-      logAgeDays: 30, taskAgeDays: 7, errorAgeDays: 30, promptAgeDays: 14, tempAgeHours: 24,
+      ages: { logs: 30, tasks: 7, errors: 30, prompts: 14, temp: 24 },
     });
     expect(s.schedule).toBe('0 * * * *');
     expect([s.host, s.port, s.scheduleDryRun]).toEqual(['127.0.0.1', 8080, false]);
@@ -37,10 +37,10 @@ describe('loadSettings', () => {
     const cwd = makeTempDir();
     const s = loadSettings({ env: {}, cwd, configFile: writeConfig(cwd, { backup_retention: { prod: 20 }, log_age_days: 10 }) });
     expect(s.policy.backupRetention).toEqual({ prod: 20, qa: 5, dev: 5, test: 3, default: 5 });
-    expect(s.policy.logAgeDays).toBe(10);
+    expect(s.policy.ages.logs).toBe(10);
     const p = resolvePolicy(s, { backup_retention: { staging: 2, default: 7 }, log_age_days: 3 });
     expect(p.backupRetention).toEqual({ prod: 20, qa: 5, dev: 5, test: 3, staging: 2, default: 7 });
-    expect(p.logAgeDays).toBe(3);
+    expect(p.ages.logs).toBe(3);
     expect(resolvePolicy(s, { backup_retention: 4 }).backupRetention).toEqual({ prod: 4, qa: 4, dev: 4, test: 4, default: 4 });
   });
 

@@ -157,7 +157,7 @@ describe('walker pre-filters', () => {
   });
 
   it('the walk bound is never stricter than the planner', () => {
-    const policy: Policy = { backupRetention: { default: 5 }, logAgeDays: 30, taskAgeDays: 7, errorAgeDays: 30, promptAgeDays: 14, tempAgeHours: 24 };
+    const policy: Policy = { backupRetention: { default: 5 }, ages: { logs: 30, tasks: 7, errors: 30, prompts: 14, temp: 24 } };
     const bound = walkBound(cutoffFor('temp', policy, NOW));
     for (const delta of [-2, -1, -0.5, -0.001, 0, 0.001, 0.5, 1, 2]) {
       const mtimeMs = NOW - 24 * HOUR + delta;

@@ -9,7 +9,7 @@ import { walkCategoryFolder } from '../fs/collect.js';
 import { carryOutPlan, type StillDue } from '../fs/file-executor.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { planBackups, retentionFor } from '../planner.js';
-import type { FileCandidate } from '../types.js';
+import type { FileCandidate } from '../../domain/types.js';
 
 /** Names that are work in progress or SQLite side files, never backups. */
 const NOT_A_BACKUP = /(\.tmp|\.partial|-journal|-wal|-shm)$/i;

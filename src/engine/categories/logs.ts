@@ -1,14 +1,14 @@
 /**
  * Logs (SPEC 1): files anywhere under logs/ whose names end `.log`, `.log.N`, `.log.gz`,
  * `.log.N.gz`, `.log-YYYYMMDD` or `.log-YYYYMMDD.gz`, deleted when modified strictly more
- * than policy.logAgeDays ago. Every other file is left alone.
+ * than the logs age limit (log_age_days) ago. Every other file is left alone.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
 import { walkBound, walkCategoryChunks } from '../fs/collect.js';
 import { createFileExecutor, stillOldEnough } from '../fs/file-executor.js';
 import { openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { cutoffFor, decideFile } from '../planner.js';
-import type { Decision, FileCandidate } from '../types.js';
+import type { Decision, FileCandidate } from '../../domain/types.js';
 
 // `s`: a name may hold a newline (Linux allows any byte but `/` and NUL); it is still a log.
 const LOG_NAME = /^.+\.log(?:(?:\.\d+)?(?:\.gz)?|-\d{8}(?:\.gz)?)$/s;

@@ -1,6 +1,6 @@
 /**
  * Temp (SPEC 1): every regular file under each temp folder (tmp/, cache/) modified strictly
- * more than policy.tempAgeHours ago is deleted; then the folders that cleanup left empty are
+ * more than the temp age limit (temp_age_hours) ago is deleted; then the folders that cleanup left empty are
  * removed with rmdir (listed as `rmdir` items, bytes 0; never the top folder). A dry run
  * lists the same folders, predicted from the files it would delete.
  */
@@ -11,7 +11,7 @@ import { createFileExecutor, type FileExecutor, stillOldEnough } from '../fs/fil
 import { emptiedFolders, type FolderRecord, pruneFolders } from '../fs/prune-folders.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { cutoffFor, decideFile } from '../planner.js';
-import type { Decision, FileCandidate } from '../types.js';
+import type { Decision, FileCandidate } from '../../domain/types.js';
 
 async function runTemp(ctx: RunContext): Promise<void> {
   const scope = await openFileScope(ctx);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunContext } from '../context.js';
 import { type Db, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
-import type { RowExecutor } from './row-cleanup.js';
+import type { RowExecutor } from './row-executor.js';
 import { columnInfo, type DetectedTable, findTable } from './schema.js';
 
 const SCHEMA = 'cleanup_archive';

@@ -6,8 +6,9 @@
  */
 import { cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
-import type { RowCandidate, RowCategory } from '../types.js';
+import type { RowCandidate, RowCategory } from '../../domain/types.js';
 import { createArchiver } from './archive.js';
+import type { PlannedRow, RowExecutor } from './row-executor.js';
 import {
   BUSY_TIMEOUT_MS,
   closeQuietly,
@@ -25,20 +26,7 @@ import { parseTimestamp } from './timestamps.js';
 /** Rows read, decided and removed per transaction: small enough to keep dashboard writers waiting only briefly. */
 export const BATCH_SIZE = 1000;
 
-/** A row the planner wants removed. */
-export interface PlannedRow {
-  rowid: bigint;
-  action: 'delete' | 'archive';
-  reason: string;
-}
-
-/** Removes planned rows; one per category kind (delete, archive). */
-export interface RowExecutor {
-  /** Planned rows that must be kept anyway, with the reason (checked in dry and real runs alike). */
-  conflicts(rowids: readonly bigint[]): Map<bigint, string>;
-  /** Real runs only: removes the rows that still qualify, in SQL; returns the rowids removed. */
-  execute(rowids: readonly bigint[]): Set<bigint>;
-}
+export type { PlannedRow, RowExecutor } from './row-executor.js';
 
 interface ScannedRow {
   id: bigint;

@@ -4,6 +4,7 @@
  * `tables.<category>` names the table and columns explicitly instead.
  */
 import type { TableConfig } from '../../config/schema.js';
+import { CATEGORY_LIST } from '../../domain/categories/index.js';
 import type { RowCategory } from '../types.js';
 import { type Db, quoteIdent } from './open.js';
 
@@ -24,30 +25,10 @@ export interface RowSpec {
   ageColumns: readonly string[];
 }
 
-/** One row per database category: adding a category adds a row. */
-export const ROW_SPECS: Readonly<Record<RowCategory, RowSpec>> = {
-  tasks: {
-    category: 'tasks',
-    tables: ['task_queue', 'tasks'],
-    conditions: [{ kind: 'finished-status', columns: ['status', 'state'] }],
-    ageColumns: ['completed_at', 'finished_at', 'updated_at', 'created_at'],
-  },
-  errors: {
-    category: 'errors',
-    tables: ['errors', 'error_log', 'error_logs'],
-    conditions: [
-      { kind: 'resolved-flag', columns: ['resolved'] },
-      { kind: 'resolved-status', columns: ['status'] },
-    ],
-    ageColumns: ['resolved_at', 'updated_at', 'created_at'],
-  },
-  prompts: {
-    category: 'prompts',
-    tables: ['assigner_prompts', 'prompts'],
-    conditions: [],
-    ageColumns: ['created_at', 'updated_at'],
-  },
-};
+/** One row per database category, read from its descriptor (domain/categories/<name>.ts `rows`). */
+export const ROW_SPECS: Readonly<Record<RowCategory, RowSpec>> = Object.fromEntries(
+  CATEGORY_LIST.flatMap((d) => (d.kind === 'rows' ? [[d.name, { category: d.name, ...d.rows }]] : [])),
+) as unknown as Record<RowCategory, RowSpec>;
 
 /** The table and columns one category uses in this database, with names as the schema spells them. */
 export interface DetectedTable {

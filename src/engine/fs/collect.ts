@@ -1,6 +1,6 @@
 /** The walking loop every file category shares: progress, unreadable entries, abort. */
 import type { RunContext } from '../context.js';
-import type { FileCategory } from '../types.js';
+import type { FileCategory } from '../../domain/types.js';
 import { displayPath } from './byte-names.js';
 import { type CategoryFolder, warnOnce } from './scope.js';
 import { type WalkDir, type WalkFile, type WalkOptions, walkTree } from './walker.js';

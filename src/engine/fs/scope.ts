@@ -7,8 +7,10 @@
  */
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import type { Paths } from '../../config/settings.js';
+import { CATEGORY_LIST, type CategoryDescriptor } from '../../domain/categories/index.js';
 import type { RunContext } from '../context.js';
-import type { FileCandidate, FileCategory } from '../types.js';
+import type { FileCandidate, FileCategory } from '../../domain/types.js';
 import { displayPath } from './byte-names.js';
 import { mountPointsBelow, readMountPoints } from './mounts.js';
 import { fileKey, type OpenFiles, openReason, scanOpenFiles } from './open-files.js';
@@ -104,10 +106,11 @@ export async function openCategoryFolder(ctx: RunContext, scope: FileScope, cate
     return refuse(`cannot be read (${code})`);
   }
   if (!isBelow(real, scope.rootReal)) return refuse(`resolves outside the root (${real})`);
-  const { sessions, state, archive, backups, logs, temp } = ctx.settings.paths;
+  const { sessions, state, archive } = ctx.settings.paths;
   const untouchable = await Promise.all([sessions, state, archive].map((p) => realOrJoin(scope.rootReal, p)));
   if (untouchable.some((u) => real === u || isBelow(real, u))) return refuse('is inside a folder the service never touches');
-  const others = [backups, logs, ...temp].filter((p) => p !== rel);
+  // Every file category's folders (from the descriptors): no walk enters another category's.
+  const others = (ctx.categories ?? CATEGORY_LIST).flatMap((d) => folderPaths(ctx.settings.paths, d)).filter((p) => p !== rel);
   const neverEnter = [
     ...untouchable,
     ...(await Promise.all(others.map((p) => realOrJoin(scope.rootReal, p)))),
@@ -118,6 +121,15 @@ export async function openCategoryFolder(ctx: RunContext, scope: FileScope, cate
 }
 
 /**
+ * The root-relative folders of a file category: its settings `paths` key, else its
+ * descriptor's default. None for a database category.
+ */
+export function folderPaths(paths: Readonly<Paths>, d: CategoryDescriptor): readonly string[] {
+  if (!d.path) return [];
+  const value = (paths as unknown as Record<string, string | readonly string[] | undefined>)[d.path.key] ?? d.path.default;
+  return typeof value === 'string' ? [value] : value;
+}
+
  * A candidate from a walked file: target, path and protection (static rules, then open files).
  * A name that is not UTF-8 is shown escaped in `target` (`\xff`) and kept as bytes in `path`.
  */

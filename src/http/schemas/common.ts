@@ -3,6 +3,8 @@
  * and strict integer querystring parameters. Every object is closed.
  */
 import { type Static, type TSchema, type TString, Type } from '@sinclair/typebox';
+import { CATEGORY_LIST, type CategoryDescriptor } from '../../domain/categories/index.js';
+import type { Category, StatKey } from '../../domain/types.js';
 
 /*
  * Response schemas avoid `anyOf`: fast-json-stringify picks an anyOf branch by running Ajv on
@@ -34,24 +36,31 @@ export const RunStatusSchema = StringEnum(['running', 'succeeded', 'partial', 'f
   description: 'How the run ended (`running` while in progress).',
 });
 
-export const CategoryNameSchema = StringEnum(['backups', 'logs', 'tasks', 'errors', 'prompts', 'temp'], {
-  description: 'A cleanup category.',
-});
+/** The category names of `list` (the category descriptors) as a string enum. */
+export function categoryNameSchemaFor(list: readonly CategoryDescriptor[]) {
+  return StringEnum(list.map((d) => d.name) as Category[], { description: 'A cleanup category.' });
+}
+
+export const CategoryNameSchema = categoryNameSchemaFor(CATEGORY_LIST);
 
 const Count = Type.Integer({ minimum: 0 });
 
-export const StatsSchema = Type.Object(
-  {
-    backups_deleted: Count,
-    logs_deleted: Count,
-    tasks_deleted: Count,
-    errors_deleted: Count,
-    prompts_deleted: Count,
-    temp_files_deleted: Count,
-    space_freed_mb: Type.Number({ minimum: 0, description: 'Bytes of removed files / 1048576, two decimals.' }),
-  },
-  { additionalProperties: false, description: 'What was removed (in a dry run: what would be).' },
-);
+/**
+ * The stats block for `list`: one counter per category, then space_freed_mb. Derived, so the
+ * response serializer never drops a category's counter.
+ */
+export function statsSchemaFor(list: readonly CategoryDescriptor[]) {
+  const counters = Object.fromEntries(list.map((d) => [d.statKey, Count])) as Record<StatKey, typeof Count>;
+  return Type.Object(
+    {
+      ...counters,
+      space_freed_mb: Type.Number({ minimum: 0, description: 'Bytes of removed files / 1048576, two decimals.' }),
+    },
+    { additionalProperties: false, description: 'What was removed (in a dry run: what would be).' },
+  );
+}
+
+export const StatsSchema = statsSchemaFor(CATEGORY_LIST);
 
 export const ItemSchema = Type.Object(
   {

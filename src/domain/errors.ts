@@ -1,0 +1,60 @@
+/**
+ * The one error catalog: every code the service gives, with its HTTP status, the code the API
+ * reports, and the CLI exit code, side by side. http/errors.ts and the CLI map errors by code
+ * through this table, never by class.
+ */
+
+export interface ErrorEntry {
+  /** HTTP status when the error reaches the API. */
+  readonly status: number;
+  /** The code the API reports (a config error in a request body is a bad request). */
+  readonly apiCode: string;
+  /** CLI exit code (SPEC section 6): 1 failed, 2 usage or config, 3 busy. */
+  readonly exit: 1 | 2 | 3;
+}
+
+const entry = (status: number, apiCode: string, exit: 1 | 2 | 3): ErrorEntry => Object.freeze({ status, apiCode, exit });
+
+export const ERROR_CATALOG = Object.freeze({
+  ERR_CLEANUP_BAD_REQUEST: entry(400, 'ERR_CLEANUP_BAD_REQUEST', 2),
+  ERR_CLEANUP_CONFIG: entry(400, 'ERR_CLEANUP_BAD_REQUEST', 2),
+  ERR_CLEANUP_USAGE: entry(400, 'ERR_CLEANUP_BAD_REQUEST', 2),
+  ERR_CLEANUP_UNAUTHORIZED: entry(401, 'ERR_CLEANUP_UNAUTHORIZED', 2),
+  ERR_CLEANUP_NOT_FOUND: entry(404, 'ERR_CLEANUP_NOT_FOUND', 2),
+  ERR_CLEANUP_BUSY: entry(409, 'ERR_CLEANUP_BUSY', 3),
+  ERR_CLEANUP_BODY_TOO_LARGE: entry(413, 'ERR_CLEANUP_BODY_TOO_LARGE', 2),
+  ERR_CLEANUP_UNSUPPORTED_MEDIA_TYPE: entry(415, 'ERR_CLEANUP_UNSUPPORTED_MEDIA_TYPE', 2),
+  // A path the service would open or create passes a link: refused, nothing is touched. A setup
+  // to fix like a bad config (exit 2); never reaches the API as such (masked if it did).
+  ERR_CLEANUP_UNSAFE_PATH: entry(500, 'ERR_CLEANUP_INTERNAL', 2),
+  // The state folder cannot be written (read-only file system, permission denied).
+  ERR_CLEANUP_STATE_UNAVAILABLE: entry(500, 'ERR_CLEANUP_INTERNAL', 1),
+  ERR_CLEANUP_INTERNAL: entry(500, 'ERR_CLEANUP_INTERNAL', 1),
+});
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** The catalog entry of an error carrying one of our codes, else undefined (an unexpected error). */
+export function catalogEntryOf(err: unknown): (ErrorEntry & { code: ErrorCode }) | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(ERROR_CATALOG, code)) return undefined;
+  return { ...ERROR_CATALOG[code as ErrorCode], code: code as ErrorCode };
+}
+
+/** A bad flag, environment variable, config file or request: one line naming the field and the fix. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_CLEANUP_CONFIG';
+}
+
+/** A command line that cannot be run: one line naming the flag and the fix. */
+export class UsageError extends Error {
+  readonly code = 'ERR_CLEANUP_USAGE';
+}
+
+/** Another run holds the lock for this root. */
+export class BusyError extends Error {
+  readonly code = 'ERR_CLEANUP_BUSY';
+  constructor(readonly runId: string, readonly trigger: string | null, readonly pid: number | null) {
+    super(`another cleanup is running (run ${runId}${pid ? `, pid ${pid}` : ''})`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A run as the history keeps it: what starts one, what finishes one, and the record listed by
+ * GET /runs. Shared by the engine (which declares the store port it needs) and the store (which
+ * implements it), so neither imports the other.
+ */
+import type { ItemError, RunStatus, Skipped, Stats, Trigger } from './types.js';
+
+export interface RunProgress {
+  category: string | null;
+  phase: string | null;
+  items_so_far: number;
+}
+
+/** A run as stored and listed (GET /runs). */
+export interface RunRecord {
+  run_id: string;
+  trigger: Trigger;
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  stats: Stats;
+  items_total: number;
+  skipped_total: number;
+  errors_total: number;
+  pid: number;
+  settings: unknown;
+  warnings: string[];
+  skipped: Skipped[];
+  errors: ItemError[];
+  progress: RunProgress | null;
+}
+
+/** A run without its stored settings and capped lists. */
+export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+
+/** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
+export interface StartRun {
+  trigger: Trigger;
+  dryRun: boolean;
+  settings: unknown;
+}
+
+export interface FinishRun {
+  status: RunStatus;
+  finishedAt: string;
+  stats: Stats;
+  itemsTotal: number;
+  skippedTotal: number;
+  errorsTotal: number;
+  warnings: string[];
+  /** Capped lists kept with the run. */
+  skipped: Skipped[];
+  errors: ItemError[];
+}
