@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config/settings.js';
 import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot } from '../safety/safe-path.js';
+import { escapeControls } from './escape.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
 import { healthOk } from './http-client.js';
 import { daemonUrl, isAlive, isDaemonProcess, pidFilePath, readPidFile, removePidFile, sleep, writePidFile } from './pid-file.js';
@@ -199,5 +200,5 @@ function tailLines(file: string): string[] {
 
 function report(io: CliIo, json: boolean, data: Record<string, unknown>, text: string): void {
   if (json) writeJson(io, { success: true, ...data });
-  else io.stdout.write(`cleanup-worker: ${text}\n`);
+  else io.stdout.write(`cleanup-worker: ${escapeControls(text)}\n`);
 }

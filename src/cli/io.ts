@@ -1,4 +1,5 @@
 /** What the CLI talks to: passed in so tests and the executable can differ. */
+import { escapeControls } from './escape.js';
 
 /** The part of a stream the CLI writes to; `isTTY` turns progress lines on. */
 export interface OutputStream {
@@ -21,9 +22,9 @@ export const PROGRAM = 'cleanup-worker';
 /** Exit codes (SPEC section 6). */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, busy: 3 });
 
-/** Writes one `cleanup-worker: …` line to stderr. */
+/** Writes one `cleanup-worker: …` line to stderr; control characters (from a path or a name) escaped. */
 export function say(io: CliIo, message: string): void {
-  io.stderr.write(`${PROGRAM}: ${message}\n`);
+  io.stderr.write(`${PROGRAM}: ${escapeControls(message)}\n`);
 }
 
 /** Writes one JSON document to stdout (the only thing on stdout with --json). */

@@ -12,6 +12,7 @@ import type { StateStore } from '../store/types.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
 import { httpGet } from './http-client.js';
 import { daemonUrl, isDaemonProcess, readPidFile } from './pid-file.js';
+import { escapeControls } from './escape.js';
 import { renderSummary } from './render.js';
 
 /** What `--status --json` prints. */
@@ -127,8 +128,8 @@ export function renderStatus(s: CliStatus): string {
   if (running?.run_id) lines.push(`Running now: run ${running.run_id} (${running.trigger}, started ${running.started_at})`);
   if (!s.last_run || !s.last_stats) {
     lines.push('Last run: no runs yet');
-    return `${lines.join('\n')}\n`;
+    return `${lines.map(escapeControls).join('\n')}\n`;
   }
   lines.push(`Last run: ${s.last_run}`);
-  return `${lines.join('\n')}\n${renderSummary(s.last_stats)}`;
+  return `${lines.map(escapeControls).join('\n')}\n${renderSummary(s.last_stats)}`;
 }

@@ -138,7 +138,7 @@ function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: str
         throw new ConfigError(`${where}: backup_retention.${env} must be an integer >= 1 (got ${JSON.stringify(n)})`);
       }
     }
-    backupRetention = { ...base.backupRetention, ...br } as Policy['backupRetention'];
+    backupRetention = mergeRetention(base.backupRetention, br, where);
   }
   const ages: Record<string, number> = { ...base.ages };
   for (const d of CATEGORY_LIST) {
@@ -146,6 +146,28 @@ function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: str
     if (typeof value === 'number') ages[d.name] = value;
   }
   return Object.freeze({ backupRetention: Object.freeze(backupRetention), ages: Object.freeze(ages) });
+}
+
+/**
+ * Merges per-environment counts over `base`. Environment folders match retention keys
+ * case-insensitively (SPEC 1), so a key replaces every base key spelled the same but for case
+ * (`{"QA": 2}` over the default `qa: 5` means 2 for `backups/qa/`), and one object naming the same
+ * environment twice (`prod` and `PROD`) is refused as ambiguous.
+ */
+function mergeRetention(base: Policy['backupRetention'], over: Readonly<Record<string, number>>, where: string): Policy['backupRetention'] {
+  const seen = new Map<string, string>();
+  for (const env of Object.keys(over)) {
+    const other = seen.get(env.toLowerCase());
+    if (other !== undefined) {
+      throw new ConfigError(`${where}: backup_retention.${other} and backup_retention.${env} name the same environment (names match case-insensitively); keep one`);
+    }
+    seen.set(env.toLowerCase(), env);
+  }
+  const merged: Record<string, number> = {};
+  for (const [env, n] of Object.entries(base)) if (!seen.has(env.toLowerCase())) merged[env] = n;
+  // `default` is the policy's own key, whatever its spelling in the file.
+  for (const [env, n] of Object.entries(over)) merged[env.toLowerCase() === 'default' ? 'default' : env] = n;
+  return merged as Policy['backupRetention'];
 }
 
 function readConfigFile(file: string): ConfigFile {

@@ -130,6 +130,7 @@ export function folderPaths(paths: Readonly<Paths>, d: CategoryDescriptor): read
   return typeof value === 'string' ? [value] : value;
 }
 
+/**
  * A candidate from a walked file: target, path and protection (static rules, then open files).
  * A name that is not UTF-8 is shown escaped in `target` (`\xff`) and kept as bytes in `path`.
  */
