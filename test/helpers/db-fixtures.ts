@@ -63,6 +63,24 @@ export function selectRows(file: string, table: string): Row[] {
   return rows;
 }
 
+/**
+ * The rows of an archive table as the source held them: `rowid` is the source rowid
+ * (`_cleanup_source_rowid`), the archive's bookkeeping columns are left out; in archive order.
+ */
+export function archivedRows(file: string, table: string): Row[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const rows = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`).all() as Row[];
+  db.close();
+  return rows.map((r) => {
+    const out: Row = { rowid: r._cleanup_source_rowid };
+    for (const [k, v] of Object.entries(r)) if (!k.startsWith('_cleanup_')) out[k] = v;
+    return out;
+  });
+}
+
+/** The archive table the code before table versions created for SCHEMAS.assignerPrompts: typed, no constraints, rowid = source rowid. */
+export const OLD_ARCHIVE_DDL = 'CREATE TABLE assigner_prompts ("id" INTEGER, "prompt" TEXT, "score" REAL, "payload" BLOB, "created_at" TEXT)';
+
 /** The rowids left in a table, ascending. */
 export function rowidsOf(file: string, table: string): number[] {
   return selectRows(file, table).map((r) => Number(r.rowid));
