@@ -35,9 +35,13 @@ export function createDashboardDb(root: string, ...ddl: string[]): string {
   return file;
 }
 
-/** Inserts rows (objects column -> value; `rowid` sets the rowid) in one transaction. */
+/**
+ * Inserts rows (objects column -> value; `rowid` sets the rowid) in one transaction. Foreign
+ * keys are not enforced, as in the dashboard (Python's sqlite3): a reference may dangle.
+ */
 export function insertRows(file: string, table: string, rows: readonly Row[]): void {
   const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
   const insert = db.transaction((list: readonly Row[]) => {
     for (const row of list) {
       const cols = Object.keys(row);
@@ -86,9 +90,10 @@ export function rowidsOf(file: string, table: string): number[] {
   return selectRows(file, table).map((r) => Number(r.rowid));
 }
 
-/** Runs one statement against a database file (tests mutating the world). */
+/** Runs one statement against a database file (tests mutating the world), foreign keys not enforced like the dashboard. */
 export function execSql(file: string, sql: string, ...params: unknown[]): void {
   const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
   db.prepare(sql).run(...params);
   db.close();
 }

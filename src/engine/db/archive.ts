@@ -67,8 +67,12 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
 
   const attach = (mustCreate: boolean): boolean => {
     if (attached) return true;
-    if (mustCreate) ensureDirUnderRoot(ctx.settings.root, ctx.settings.paths.archive, rel);
+    // Checked before anything is created, so a dry run and a real run refuse a link alike.
     let checked = checkSqlitePath(ctx.settings.root, rel, rel);
+    if (mustCreate && !checked.stat) {
+      ensureDirUnderRoot(ctx.settings.root, ctx.settings.paths.archive, rel);
+      checked = checkSqlitePath(ctx.settings.root, rel, rel);
+    }
     if (!checked.stat) {
       if (!mustCreate) return false;
       // ATTACH cannot create it: it inherits the dashboard connection's no-create flag, which is

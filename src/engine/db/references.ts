@@ -39,7 +39,7 @@ export function findDependents(db: Db, table: string): Dependents {
     return { ok: false, problem: `table ${table} has ${triggers.length === 1 ? 'a DELETE trigger' : 'DELETE triggers'} ${names} that could change other tables` };
   }
   const references: Reference[] = [];
-  const tables = db.prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'`).pluck().all() as string[];
+  const tables = db.prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' ORDER BY name`).pluck().all() as string[];
   const fkStmt = db.prepare(`SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`);
   for (const other of tables) {
     const keys = new Map<number, FkRow[]>();
