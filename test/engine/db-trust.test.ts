@@ -325,5 +325,17 @@ describe('reused rowids (issue 10 item 5)', () => {
       { rowid: 2, s: 2, run: 'test-run', d: 64 },
     ]);
     expect(rowidsOf(file, 'assigner_prompts')).toEqual([]);
+    // The digest given to the migrated row is the one a fresh copy of that row gets.
+    const fresh = dashboard([SCHEMAS.assignerPrompts], { assigner_prompts: [rows[0] as Row] });
+    await promptsHandler.run(makeContext(fresh.settings).ctx);
+    expect(digests(archive)[0]).toBe(digests(fresh.archive)[0]);
+    expect(digests(archive)[1]).not.toBe(digests(archive)[0]);
   });
 });
+
+function digests(archive: string): string[] {
+  const db = new Database(archive, { readonly: true });
+  const list = db.prepare('SELECT _cleanup_digest FROM assigner_prompts ORDER BY rowid').pluck().all() as string[];
+  db.close();
+  return list;
+}

@@ -4,7 +4,7 @@
  * The archive is ATTACHed to the dashboard connection so copying and checking are plain SQL.
  * Each batch is moved in two transactions, copy first: (1) INSERT the rows that have no identical
  * copy yet, commit; (2) DELETE from the source only the rows that now have an identical copy
- * (same source rowid, digest, and every value's storage class and bytes), commit. A crash between
+ * (same source rowid, and every value's storage class and bytes), commit. A crash between
  * the two leaves rows in both places, and the next run's step (1) finds their copies and step (2)
  * removes them from the source: never in neither, never twice. A row that reuses the rowid of an
  * archived one has another digest and is archived as a row of its own.
@@ -184,15 +184,17 @@ function createMove(
   };
 }
 
-/** SQL true when some archive version holds an identical copy of source row `s`. */
+/**
+ * SQL true when some archive version holds an identical copy of source row `s`: same source rowid
+ * (a version of the earlier layout: same rowid) and every value identical. The digest is not
+ * needed to decide this (the values are compared themselves), so it is computed once per copy.
+ */
 function copyExistsSql(versions: readonly ArchiveVersion[], names: readonly string[], id: string): string {
   if (versions.length === 0) return '0';
-  const digest = digestSql(names, 's.');
   return versions
     .map((v) => {
-      const key = v.keyed
-        ? `a.${quoteIdent(SOURCE_ROWID)} = s.${id} AND a.${quoteIdent(DIGEST)} = ${digest}`
-        : `a.${v.rowidName} = s.${id}`;
+      // `+` strips the rowid's INTEGER affinity, which would otherwise apply to the untyped column and rule out its index.
+      const key = v.keyed ? `a.${quoteIdent(SOURCE_ROWID)} = +s.${id}` : `a.${v.rowidName} = s.${id}`;
       const same = names.map((c) => {
         const archived = v.columns.get(c.toLowerCase());
         return archived ? sameValueSql(`a.${quoteIdent(archived)}`, `s.${quoteIdent(c)}`) : `s.${quoteIdent(c)} IS NULL`;
