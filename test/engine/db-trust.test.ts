@@ -278,6 +278,19 @@ describe('the archive never rewrites a value (issue 10 item 4)', () => {
   });
 });
 
+describe('archive tables of other shapes', () => {
+  it('a STRICT archive table whose columns are ANY keeps values as given: used, and a new source column is added as ANY', async () => {
+    const { file, archive, settings } = dashboard([SCHEMAS.assignerPrompts], { assigner_prompts: [prompt(1)] });
+    prefill(archive, 'CREATE TABLE assigner_prompts (id ANY, prompt ANY, created_at ANY) STRICT', 'assigner_prompts', []);
+    const before = selectRows(file, 'assigner_prompts');
+    const { ctx, out } = makeContext(settings);
+    await promptsHandler.run(ctx);
+    expect(out.errors).toEqual([]);
+    expect(out.warnings).toEqual([]);
+    expect(archivedRows(archive, 'assigner_prompts')).toEqual(before);
+  });
+});
+
 describe('reused rowids (issue 10 item 5)', () => {
   it('archives a prompt whose id SQLite reused after the table emptied, on the next run', async () => {
     const { file, archive, settings } = dashboard([SCHEMAS.assignerPrompts], { assigner_prompts: [prompt(1)] });

@@ -162,6 +162,21 @@ describe('links and failures of the archive (issue 10 items 3 and 10)', () => {
     expect(selectRows(file, 'assigner_prompts')).toEqual(before);
   });
 
+  it('archive/prompts.db-wal a link: refused before SQLite opens the archive, the link target untouched', async () => {
+    const { root, file, before, settings } = promptsRoot();
+    const outside = makeTempDir('cw-outside-');
+    writeFileSync(path.join(outside, 'precious'), 'do not overwrite');
+    const fp = fingerprint(outside);
+    mkdirSync(path.join(root, 'archive'));
+    symlinkSync(path.join(outside, 'precious'), path.join(root, 'archive', 'prompts.db-wal'));
+    const { ctx, out } = makeContext(settings, { overrides: AGGRESSIVE });
+    await promptsHandler.run(ctx);
+    expect(out.errors.map((e) => e.target)).toEqual(['archive/prompts.db']);
+    expect(out.errors[0]?.message).toContain('prompts.db-wal is a symbolic link; SQLite would write through it');
+    expect(fingerprint(outside)).toEqual(fp);
+    expect(selectRows(file, 'assigner_prompts')).toEqual(before);
+  });
+
   it('archive/prompts.db a hard link to architect.db itself: refused, no copy into the dashboard', async () => {
     const { root, file, settings } = promptsRoot();
     mkdirSync(path.join(root, 'archive'));

@@ -33,6 +33,8 @@ export interface ArchiveVersion {
   rowidName: string;
   /** Its columns by lower-case name. */
   columns: Map<string, string>;
+  /** A STRICT table: a column added to it needs a type, ANY (which keeps values as given). */
+  strict: boolean;
 }
 
 export interface ArchiveLayout {
@@ -95,7 +97,8 @@ export function prepareTarget(db: Db, table: string, source: SourceShape): Archi
       db.exec(`CREATE TABLE ${target} (${[...names, ...BOOKKEEPING].map(quoteIdent).join(', ')})`);
     } else {
       const version = layout.versions.find((v) => v.name === layout.target.name) as ArchiveVersion;
-      for (const c of names) if (!version.columns.has(c.toLowerCase())) db.exec(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c)}`);
+      const type = version.strict ? ' ANY' : '';
+      for (const c of names) if (!version.columns.has(c.toLowerCase())) db.exec(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c)}${type}`);
       if (!version.keyed) migrateVersion(db, target, version, names);
     }
     const index = `${ARCHIVE_SCHEMA}.${quoteIdent(`${layout.target.name}_cleanup_key`)}`;
@@ -106,7 +109,8 @@ export function prepareTarget(db: Db, table: string, source: SourceShape): Archi
 
 /** A table written by the code before versions: its rowid was the source rowid. */
 function migrateVersion(db: Db, target: string, version: ArchiveVersion, sourceNames: readonly string[]): void {
-  for (const c of BOOKKEEPING) if (!version.columns.has(c)) db.exec(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c)}`);
+  const type = version.strict ? ' ANY' : '';
+  for (const c of BOOKKEEPING) if (!version.columns.has(c)) db.exec(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c)}${type}`);
   db.exec(
     `UPDATE ${target} SET ${quoteIdent(SOURCE_ROWID)} = ${version.rowidName}, ${quoteIdent(DIGEST)} = ${digestSql(sourceNames, '')}
      WHERE ${quoteIdent(SOURCE_ROWID)} IS NULL`,
@@ -133,12 +137,17 @@ function describeVersion(db: Db, name: string): ArchiveVersion | null {
   const columns = new Map(cols.map((c) => [c.name.toLowerCase(), c.name]));
   const rowidName = ['rowid', '_rowid_', 'oid'].find((r) => !columns.has(r));
   if (!rowidName) return null;
-  return { name, keyed: columns.has(SOURCE_ROWID) && columns.has(DIGEST), rowidName, columns };
+  return { name, keyed: columns.has(SOURCE_ROWID) && columns.has(DIGEST), rowidName, columns, strict: isStrict(db, name) };
 }
 
 /** Why copies into an existing table could differ from the source, or be refused; empty when none. */
+function isStrict(db: Db, name: string): boolean {
+  const row = db.prepare(`SELECT strict FROM pragma_table_list WHERE schema = ? AND name = ?`).get(ARCHIVE_SCHEMA, name) as { strict: number };
+  return row.strict === 1;
+}
+
 function incompatibilities(db: Db, name: string, source: SourceShape): string[] {
-  const strict = (db.prepare(`SELECT strict FROM pragma_table_list WHERE schema = ? AND name = ?`).get(ARCHIVE_SCHEMA, name) as { strict: number }).strict === 1;
+  const strict = isStrict(db, name);
   const archived = columnDetails(db, name, ARCHIVE_SCHEMA);
   const bySource = new Map(source.columns.map((c) => [c.name.toLowerCase(), c]));
   const problems: string[] = [];

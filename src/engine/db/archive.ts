@@ -61,39 +61,10 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   const rel = archiveRelPath(ctx);
   const onArchive = <T>(fn: () => T, blameBusy = true): T => guardArchive(rel, fn, blameBusy);
   const source = onArchive(() => describeSource(db, t));
-  let attached = false;
   let inspected = false;
   let move: ((json: string) => Set<bigint>) | null = null;
-
-  const attach = (mustCreate: boolean): boolean => {
-    if (attached) return true;
-    // Checked before anything is created, so a dry run and a real run refuse a link alike.
-    let checked = checkSqlitePath(ctx.settings.root, rel, rel);
-    if (mustCreate && !checked.stat) {
-      ensureDirUnderRoot(ctx.settings.root, ctx.settings.paths.archive, rel);
-      checked = checkSqlitePath(ctx.settings.root, rel, rel);
-    }
-    if (!checked.stat) {
-      if (!mustCreate) return false;
-      // ATTACH cannot create it: it inherits the dashboard connection's no-create flag, which is
-      // what guarantees the dashboard database is never created. An empty file is an empty database.
-      closeSync(openNoFollow(checked.abs, constants.O_CREAT | constants.O_RDWR, rel));
-      checked = checkSqlitePath(ctx.settings.root, rel, rel);
-    }
-    const stat = checked.stat as NonNullable<typeof checked.stat>;
-    const main = statSync(db.name);
-    if (main.dev === stat.dev && main.ino === stat.ino) {
-      throw new UnsafePathError(`${rel}: ${checked.abs} is the dashboard's database itself; set paths.archive to a folder of its own`);
-    }
-    db.prepare(`ATTACH DATABASE ? AS ${ARCHIVE_SCHEMA}`).run(checked.abs);
-    attached = true;
-    verifySameFile(checked.abs, stat, rel);
-    return true;
-  };
   /** Warns, once, when copies go into a new table version because the existing ones would change values. */
   const warnVersion = (layout: ArchiveLayout) => {
-    if (inspected) return;
-    inspected = true;
     if (!layout.target.exists && layout.notes.length > 0) {
       ctx.report.warning(`prompts: ${rel}: ${layout.notes.join('; ')}; archiving into ${layout.target.name}`);
     }
@@ -102,16 +73,14 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   return {
     conflicts() {
       if (ctx.dryRun && !inspected) {
-        onArchive(() => {
-          if (attach(false)) warnVersion(inspectArchive(db, t.table, source));
-          inspected = true;
-        });
+        inspected = true;
+        onArchive(() => attachArchive(ctx, db, rel, false) && warnVersion(inspectArchive(db, t.table, source)));
       }
       return new Map();
     },
     execute(rowids) {
       move ??= onArchive(() => {
-        attach(true);
+        attachArchive(ctx, db, rel, true);
         // WAL: one fsync per committed copy instead of a rollback journal's two; FULL keeps each
         // copy durable before the source rows are deleted.
         db.pragma(`${ARCHIVE_SCHEMA}.journal_mode = WAL`);
@@ -123,6 +92,34 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
       return move(rowidsJson(rowids));
     },
   };
+}
+
+/**
+ * ATTACHes the archive after checking its path from the root (no link on the way, not a link
+ * itself, no side file a link, not the dashboard's own file); `create` makes the folder and an
+ * empty file first when missing. Returns false when it does not exist and `create` is false.
+ */
+function attachArchive(ctx: RunContext, db: Db, rel: string, create: boolean): boolean {
+  const { root } = ctx.settings;
+  // Checked before anything is created, so a dry run and a real run refuse a link alike.
+  let checked = checkSqlitePath(root, rel, rel);
+  if (!checked.stat) {
+    if (!create) return false;
+    ensureDirUnderRoot(root, ctx.settings.paths.archive, rel);
+    // ATTACH cannot create it: it inherits the dashboard connection's no-create flag, which is
+    // what guarantees the dashboard database is never created. An empty file is an empty database.
+    closeSync(openNoFollow(checkSqlitePath(root, rel, rel).abs, constants.O_CREAT | constants.O_RDWR, rel));
+    checked = checkSqlitePath(root, rel, rel);
+  }
+  const stat = checked.stat;
+  if (!stat) throw new UnsafePathError(`${rel}: ${checked.abs} vanished while it was being created`);
+  const main = statSync(db.name);
+  if (main.dev === stat.dev && main.ino === stat.ino) {
+    throw new UnsafePathError(`${rel}: ${checked.abs} is the dashboard's database itself; set paths.archive to a folder of its own`);
+  }
+  db.prepare(`ATTACH DATABASE ? AS ${ARCHIVE_SCHEMA}`).run(checked.abs);
+  verifySameFile(checked.abs, stat, rel);
+  return true;
 }
 
 /** The source table's columns (generated ones included: their values are archived as shown). */

@@ -6,6 +6,10 @@
  * refused; this module is what keeps a referenced row instead. A row that any row of any table
  * references is kept and reported `referenced by <table>`, in the dry run and the real run alike,
  * and the DELETE re-checks it in SQL so a reference added after planning still keeps the row.
+ *
+ * A DELETE trigger on the category's table would run its own SQL for every removed row (and could
+ * write to any table), so the category is skipped with a warning naming the trigger. There is no
+ * setting to clean such a table anyway: drop or change the trigger, or clean it by hand.
  */
 import { type Db, quoteIdent } from './open.js';
 

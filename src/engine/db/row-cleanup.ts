@@ -167,11 +167,13 @@ function planBatch(ctx: RunContext, t: DetectedTable, batch: readonly ScannedRow
  */
 function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
   if (rows.length === 0) return rows;
-  const rowids = rows.map((r) => r.rowid);
-  const conflicts = executor.conflicts(rowids);
-  for (const [id, tables] of findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rowids))) {
-    conflicts.set(id, referencedReason(tables));
-  }
+  const referenced = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rows.map((r) => r.rowid)));
+  const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
+  // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
+  return free.length > 0 ? keepConflicts(ctx, t, free, executor.conflicts(free.map((r) => r.rowid))) : free;
+}
+
+function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], conflicts: Map<bigint, string>): PlannedRow[] {
   if (conflicts.size === 0) return rows;
   return rows.filter((r) => {
     const reason = conflicts.get(r.rowid);
