@@ -106,6 +106,15 @@ describe('foreign keys never cascade (issue 10 item 1)', () => {
     expect({ audit: selectRows(file, 'audit'), pairs: selectRows(file, 'pairs') }).toEqual(before);
   });
 
+  it('a reference the dashboard stored as text ("2") keeps row 2, as SQLite would match it', async () => {
+    const notes = 'CREATE TABLE notes (task_id TEXT REFERENCES task_queue(id))';
+    const { file, settings } = dashboard([SCHEMAS.taskQueue, notes], { task_queue: [task(1), task(2)], notes: [{ task_id: '2' }] });
+    const { ctx, out } = makeContext(settings);
+    await tasksHandler.run(ctx);
+    expect(rowidsOf(file, 'task_queue')).toEqual([2]);
+    expect(out.skipped.map((s) => s.reason)).toEqual(['referenced by notes']);
+  });
+
   it('keeps a row that a reference added after planning points at (re-checked in the DELETE)', async () => {
     const notes = 'CREATE TABLE error_notes (id INTEGER PRIMARY KEY, error_id INTEGER REFERENCES errors(id) ON DELETE CASCADE)';
     const { file, settings } = dashboard([SCHEMAS.errorsResolved, notes], {

@@ -239,7 +239,7 @@ describe('schemas a reviewer would try (issue 10, hunt)', () => {
     insertRows(file, 'prompts', [{ prompt: 'searchable', updated_at: fmt.unixS(daysAgo(60)) }]);
     const { ctx, out } = makeContext(settings);
     await promptsHandler.run(ctx);
-    expect(out.warnings).toEqual(['prompts: no table found (looked for assigner_prompts, prompts); prompts is a virtual table, not a table; prompts skipped']);
+    expect(out.warnings).toEqual(['prompts: no table found (looked for assigner_prompts, prompts); prompts is a virtual table, not an ordinary one; prompts skipped']);
     expect(selectRows(file, 'prompts').map((r) => r.prompt)).toEqual(['searchable']);
     expect(existsSync(archive)).toBe(false);
   });

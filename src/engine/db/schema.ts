@@ -160,7 +160,8 @@ function notTables(db: Db, names: readonly string[]): string[] {
   const stmt = db.prepare(`SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE`);
   return names.flatMap((n) => {
     const row = stmt.get(n) as { name: string; type: string } | undefined;
-    return row ? [`${row.name} is a ${row.type === 'view' ? 'view' : `${row.type} table`}, not a table`] : [];
+    if (!row) return [];
+    return [row.type === 'view' ? `${row.name} is a view, not a table` : `${row.name} is a ${row.type} table, not an ordinary one`];
   });
 }
 
