@@ -147,15 +147,26 @@ describe('cleanup-worker runs', () => {
     expect(existsSync(root)).toBe(false);
   });
 
-  it('exits 1 when an item fails (a dashboard trigger refuses the delete), after the summary', async () => {
+  it('exits 1 when an item fails (the prompts archive is not a database), after the summary', async () => {
+    const root = fixtureRoot();
+    const db = path.join(root, 'architect.db');
+    writeFileAt(root, 'archive/prompts.db', now, 'not a database, but long enough to have a header of one');
+    const r = await runCli(['--force', '--root', root]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Cleanup Summary:\n {2}Backups deleted: 2\n/);
+    expect(r.stdout).toContain('  Prompts deleted: 0\n');
+    expect(r.stderr).toMatch(/^cleanup-worker: error: prompts archive\/prompts\.db: .*file is not a database/m);
+    expect(rowidsOf(db, 'assigner_prompts')).toEqual([1, 2]);
+  });
+
+  it('exits 0 with a warning, the table untouched, when a DELETE trigger on it could change other tables', async () => {
     const root = fixtureRoot();
     const db = path.join(root, 'architect.db');
     execSql(db, `CREATE TRIGGER keep_tasks BEFORE DELETE ON task_queue BEGIN SELECT RAISE(ABORT, 'tasks are read-only'); END`);
     const r = await runCli(['--force', '--root', root]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^Cleanup Summary:\n {2}Backups deleted: 2\n/);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain('  Tasks deleted: 0\n');
-    expect(r.stderr).toMatch(/^cleanup-worker: error: tasks .*tasks are read-only/m);
+    expect(r.stdout + r.stderr).toContain('tasks: table task_queue has a DELETE trigger keep_tasks that could change other tables; tasks skipped');
     expect(rowidsOf(db, 'task_queue')).toEqual([1, 2, 3, 4]);
   });
 

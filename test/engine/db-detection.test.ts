@@ -38,14 +38,14 @@ describe('schema detection', () => {
     ['prompts', [SCHEMAS.prompts], { table: 'prompts', condition: null, ageColumn: 'updated_at' }],
     ['tasks', ['CREATE TABLE Task_Queue (ID INTEGER PRIMARY KEY, Status TEXT, Finished_At TEXT)'], { table: 'Task_Queue', condition: { kind: 'finished-status', column: 'Status' }, ageColumn: 'Finished_At' }],
   ] as const)('%s in %j', (category, ddl, expected) => {
-    expect(detect(category, [...ddl])).toEqual({ ok: true, table: { category, ...expected } });
+    expect(detect(category, [...ddl])).toEqual({ ok: true, table: { category, rowidName: 'rowid', references: [], ...expected } });
   });
 
   it('uses the table and columns the config names', () => {
     const ddl = 'CREATE TABLE jobs (id INTEGER PRIMARY KEY, status TEXT, phase TEXT, done_at TEXT, updated_at TEXT)';
     expect(detect('tasks', [ddl], { table: 'jobs', status_column: 'phase', age_column: 'done_at' })).toEqual({
       ok: true,
-      table: { category: 'tasks', table: 'jobs', condition: { kind: 'finished-status', column: 'phase' }, ageColumn: 'done_at' },
+      table: { category: 'tasks', table: 'jobs', condition: { kind: 'finished-status', column: 'phase' }, ageColumn: 'done_at', rowidName: 'rowid', references: [] },
     });
   });
 

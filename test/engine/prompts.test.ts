@@ -4,7 +4,19 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { promptsHandler } from '../../src/engine/categories/prompts.js';
 import { BATCH_SIZE } from '../../src/engine/db/row-cleanup.js';
-import { createDashboardDb, daysAgo, execSql, fmt, insertRows, type Row, rowidsOf, SCHEMAS, selectRows } from '../helpers/db-fixtures.js';
+import {
+  archivedRows,
+  createDashboardDb,
+  daysAgo,
+  execSql,
+  fmt,
+  insertRows,
+  OLD_ARCHIVE_DDL,
+  type Row,
+  rowidsOf,
+  SCHEMAS,
+  selectRows,
+} from '../helpers/db-fixtures.js';
 import { makeContext } from '../helpers/run-context.js';
 import { makeTempDir, NOW, settingsFor } from '../helpers/temp-root.js';
 
@@ -42,7 +54,7 @@ describe('prompts', () => {
     await promptsHandler.run(ctx);
     expect(out.errors).toEqual([]);
     expect(rowidsOf(file, 'assigner_prompts')).toEqual([2, 4]);
-    expect(selectRows(archive, 'assigner_prompts')).toEqual([before[0], before[2]]);
+    expect(archivedRows(archive, 'assigner_prompts')).toEqual([before[0], before[2]]);
     expect(out.items).toEqual([
       { category: 'prompts', target: 'architect.db:assigner_prompts#1', bytes: 0, action: 'archive', reason: 'created 20 days ago, limit 14 days' },
       { category: 'prompts', target: 'architect.db:assigner_prompts#3', bytes: 0, action: 'archive', reason: 'created 15 days ago, limit 14 days' },
@@ -75,41 +87,44 @@ describe('prompts', () => {
     const rows = Array.from({ length: 10 }, (_, i) => prompt(i + 1, fmt.isoZ(daysAgo(20 + i))));
     const { file, archive, settings } = promptsRoot(rows);
     const before = selectRows(file, 'assigner_prompts');
-    // An earlier run copied rows 1-6 and deleted rows 1-3 from the source before it died.
-    prefillArchive(archive, SCHEMAS.assignerPrompts, rows.slice(0, 6));
+    // An earlier run (of the code before the archive's bookkeeping columns) copied rows 1-6,
+    // keyed by their rowid, and deleted rows 1-3 from the source before it died.
+    prefillArchive(archive, OLD_ARCHIVE_DDL, rows.slice(0, 6).map((r) => ({ rowid: r.id, ...r })));
     execSql(file, 'DELETE FROM assigner_prompts WHERE id <= 3');
 
     const { ctx, out } = makeContext(settings);
     await promptsHandler.run(ctx);
     expect(rowidsOf(file, 'assigner_prompts')).toEqual([]);
-    expect(selectRows(archive, 'assigner_prompts')).toEqual(before);
+    expect(archivedRows(archive, 'assigner_prompts')).toEqual(before);
     expect(out.items.map((i) => i.target)).toEqual(rows.slice(3).map((r) => `architect.db:assigner_prompts#${r.id}`));
     expect(out.skipped).toEqual([]);
+    expect(out.warnings).toEqual([]);
   });
 
-  it('keeps a prompt whose rowid the archive holds with different values', async () => {
+  it('archives a prompt that reuses the rowid of an archived one, beside it (issue 10 item 5)', async () => {
     const { file, archive, settings } = promptsRoot([prompt(1, fmt.isoZ(daysAgo(20))), prompt(2, fmt.isoZ(daysAgo(20)))]);
-    prefillArchive(archive, SCHEMAS.assignerPrompts, [{ ...prompt(1, fmt.isoZ(daysAgo(400))), prompt: 'an older prompt that had rowid 1' }]);
+    const older = { ...prompt(1, fmt.isoZ(daysAgo(400))), prompt: 'an older prompt that had rowid 1' };
+    prefillArchive(archive, OLD_ARCHIVE_DDL, [{ rowid: 1, ...older }]);
+    const before = selectRows(file, 'assigner_prompts');
     const dry = makeContext(settings, { dryRun: true });
     await promptsHandler.run(dry.ctx);
     const { ctx, out } = makeContext(settings);
     await promptsHandler.run(ctx);
-    expect(rowidsOf(file, 'assigner_prompts')).toEqual([1]);
-    expect(selectRows(archive, 'assigner_prompts').map((r) => r.prompt)).toEqual(['an older prompt that had rowid 1', 'prompt 2']);
-    const skipped = { category: 'prompts', target: 'architect.db:assigner_prompts#1', reason: 'prompts.db already holds a different assigner_prompts row #1; kept in the source' };
-    expect(out.skipped).toEqual([skipped]);
-    expect(dry.out.skipped).toEqual([skipped]);
+    expect(rowidsOf(file, 'assigner_prompts')).toEqual([]);
+    expect(archivedRows(archive, 'assigner_prompts')).toEqual([{ rowid: 1, ...older }, ...before]);
+    expect(out.skipped).toEqual([]);
+    expect(out.items.map((i) => i.target)).toEqual(['architect.db:assigner_prompts#1', 'architect.db:assigner_prompts#2']);
     expect(out.items).toEqual(dry.out.items);
   });
 
   it('adds columns the source gained since the archive table was created', async () => {
     const { file, archive, settings } = promptsRoot([prompt(1, fmt.isoZ(daysAgo(20)))]);
-    prefillArchive(archive, 'CREATE TABLE assigner_prompts (id INTEGER PRIMARY KEY, prompt TEXT, created_at TEXT)', []);
+    prefillArchive(archive, 'CREATE TABLE assigner_prompts (id INTEGER, prompt TEXT, created_at TEXT)', []);
     const before = selectRows(file, 'assigner_prompts');
     const { ctx } = makeContext(settings);
     await promptsHandler.run(ctx);
     expect(rowidsOf(file, 'assigner_prompts')).toEqual([]);
-    expect(selectRows(archive, 'assigner_prompts')).toEqual(before);
+    expect(archivedRows(archive, 'assigner_prompts')).toEqual(before);
   });
 
   it('keeps a prompt touched between planning and archiving', async () => {
@@ -131,7 +146,7 @@ describe('prompts', () => {
     const { ctx, out } = makeContext(settings);
     await promptsHandler.run(ctx);
     const kept = selectRows(file, 'assigner_prompts');
-    const archived = selectRows(archive, 'assigner_prompts');
+    const archived = archivedRows(archive, 'assigner_prompts');
     expect(kept.map((r) => r.id)).toEqual(rows.filter((_, i) => i % 4 === 0).map((r) => r.id));
     expect([...kept, ...archived].sort((a, b) => Number(a.rowid) - Number(b.rowid))).toEqual(before);
     expect(out.items).toHaveLength(archived.length);
@@ -160,7 +175,7 @@ describe('prompts', () => {
     const { ctx, out } = makeContext(settingsFor(root));
     await promptsHandler.run(ctx);
     expect(selectRows(file, 'prompts')).toEqual([{ rowid: 2, prompt: 'new', updated_at: fmt.unixS(daysAgo(13)) }]);
-    expect(selectRows(path.join(root, 'archive', 'prompts.db'), 'prompts')).toEqual([
+    expect(archivedRows(path.join(root, 'archive', 'prompts.db'), 'prompts')).toEqual([
       { rowid: 1, prompt: 'old', updated_at: fmt.unixS(daysAgo(15)) },
     ]);
     expect(out.items.map((i) => i.target)).toEqual(['architect.db:prompts#1']);

@@ -35,9 +35,13 @@ export function createDashboardDb(root: string, ...ddl: string[]): string {
   return file;
 }
 
-/** Inserts rows (objects column -> value; `rowid` sets the rowid) in one transaction. */
+/**
+ * Inserts rows (objects column -> value; `rowid` sets the rowid) in one transaction. Foreign
+ * keys are not enforced, as in the dashboard (Python's sqlite3): a reference may dangle.
+ */
 export function insertRows(file: string, table: string, rows: readonly Row[]): void {
   const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
   const insert = db.transaction((list: readonly Row[]) => {
     for (const row of list) {
       const cols = Object.keys(row);
@@ -63,14 +67,33 @@ export function selectRows(file: string, table: string): Row[] {
   return rows;
 }
 
+/**
+ * The rows of an archive table as the source held them: `rowid` is the source rowid
+ * (`_cleanup_source_rowid`), the archive's bookkeeping columns are left out; in archive order.
+ */
+export function archivedRows(file: string, table: string): Row[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const rows = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`).all() as Row[];
+  db.close();
+  return rows.map((r) => {
+    const out: Row = { rowid: r._cleanup_source_rowid };
+    for (const [k, v] of Object.entries(r)) if (!k.startsWith('_cleanup_')) out[k] = v;
+    return out;
+  });
+}
+
+/** The archive table the code before table versions created for SCHEMAS.assignerPrompts: typed, no constraints, rowid = source rowid. */
+export const OLD_ARCHIVE_DDL = 'CREATE TABLE assigner_prompts ("id" INTEGER, "prompt" TEXT, "score" REAL, "payload" BLOB, "created_at" TEXT)';
+
 /** The rowids left in a table, ascending. */
 export function rowidsOf(file: string, table: string): number[] {
   return selectRows(file, table).map((r) => Number(r.rowid));
 }
 
-/** Runs one statement against a database file (tests mutating the world). */
+/** Runs one statement against a database file (tests mutating the world), foreign keys not enforced like the dashboard. */
 export function execSql(file: string, sql: string, ...params: unknown[]): void {
   const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
   db.prepare(sql).run(...params);
   db.close();
 }

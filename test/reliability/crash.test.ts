@@ -70,10 +70,14 @@ function makeBig(root: string): Big {
 
 type Row = { id: number; prompt: string; score: number; payload: Buffer; created_at: string };
 
-function prompts(file: string, table = 'assigner_prompts'): Map<number, string> {
+/**
+ * Prompts by their id in the dashboard: the source rowid, which the archive keeps in
+ * `_cleanup_source_rowid` (its own rowid is its own).
+ */
+function prompts(file: string, key = 'rowid'): Map<number, string> {
   if (!existsSync(file)) return new Map();
   const c = new Database(file, { readonly: true });
-  const rows = c.prepare(`SELECT rowid AS id, prompt, score, payload, created_at FROM ${table}`).all() as Row[];
+  const rows = c.prepare(`SELECT ${key} AS id, prompt, score, payload, created_at FROM assigner_prompts`).all() as Row[];
   c.close();
   return new Map(rows.map((r) => [r.id, JSON.stringify([r.prompt, r.score, r.payload.toString('hex'), r.created_at])]));
 }
@@ -115,7 +119,7 @@ async function killDuring(big: Big, category: string): Promise<{ runId: string; 
 
 function checkAfter(big: Big, original: Map<number, string>): void {
   const source = prompts(big.db);
-  const archive = prompts(path.join(big.root, 'archive/prompts.db'));
+  const archive = prompts(path.join(big.root, 'archive/prompts.db'), '_cleanup_source_rowid');
   const both = [...source.keys()].filter((id) => archive.has(id));
   expect(both, 'prompts in both source and archive').toEqual([]);
   expect(source.size + archive.size, 'prompts lost').toBe(original.size);
@@ -144,7 +148,7 @@ describe('kill -9 in the middle of a real run', () => {
     const original = prompts(big.db);
     const killed = await killDuring(big, 'prompts');
     const midSource = prompts(big.db).size;
-    const midArchive = prompts(path.join(big.root, 'archive/prompts.db')).size;
+    const midArchive = prompts(path.join(big.root, 'archive/prompts.db'), '_cleanup_source_rowid').size;
     expect(midArchive, 'the kill landed before any prompt was archived').toBeGreaterThan(0);
     expect(midSource + midArchive).toBeGreaterThanOrEqual(original.size); // in both, never in neither
     expect(runRow(big.root, killed.runId).status).toBe('running');

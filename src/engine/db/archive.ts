@@ -1,147 +1,202 @@
 /**
- * Archiving prompts into <root>/<paths.archive>/prompts.db (SPEC section 1).
+ * Archiving prompts into <root>/<paths.archive>/prompts.db (SPEC section 1; layout: archive-table.ts).
  *
  * The archive is ATTACHed to the dashboard connection so copying and checking are plain SQL.
- * Each batch is moved in two transactions, copy first: (1) INSERT OR IGNORE the rows into the
- * archive under their source rowid, commit; (2) DELETE from the source only the rows whose
- * archive copy is identical, commit. A crash between the two leaves rows in both places, and the
- * next run's step (1) ignores them and step (2) removes them from the source: never in neither,
- * never twice. A source row whose rowid the archive already holds with different values (the
- * dashboard reused a rowid) is kept and reported, never overwritten.
+ * Each batch is moved in two transactions, copy first: (1) INSERT the rows that have no identical
+ * copy yet, commit; (2) DELETE from the source only the rows that now have an identical copy
+ * (same source rowid, and every value's storage class and bytes), commit. A crash between
+ * the two leaves rows in both places, and the next run's step (1) finds their copies and step (2)
+ * removes them from the source: never in neither, never twice. A row that reuses the rowid of an
+ * archived one has another digest and is archived as a row of its own.
+ *
+ * Failures of the archive name the archive (`archive/prompts.db: …`), not the dashboard database.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { RunContext } from '../context.js';
-import { type Db, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
+import { checkSqlitePath, ensureDirUnderRoot, openNoFollow, UnsafePathError, verifySameFile } from '../../safety/safe-path.js';
+import {
+  ARCHIVE_SCHEMA,
+  type ArchiveLayout,
+  type ArchiveVersion,
+  bookkeepingClash,
+  DIGEST,
+  inspectArchive,
+  prepareTarget,
+  RUN_ID,
+  SOURCE_ROWID,
+  type SourceShape,
+} from './archive-table.js';
+import { type Db, isOperationalError, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
+import { notReferencedSql } from './references.js';
+import { digestSql, registerRowDigest, sameValueSql } from './row-identity.js';
 import type { RowExecutor } from './row-executor.js';
-import { columnInfo, type DetectedTable, findTable } from './schema.js';
+import { columnDetails, conditionSql, type DetectedTable } from './schema.js';
 
-const SCHEMA = 'cleanup_archive';
 const ARCHIVE_FILE = 'prompts.db';
-/** Declared column types copied into the archive must look like type names, nothing more. */
-const TYPE_RE = /^[A-Za-z0-9_ (),.+-]*$/;
 
-/** Absolute path of the prompts archive database. */
-export function archivePath(ctx: RunContext): string {
-  return path.join(ctx.settings.root, ctx.settings.paths.archive, ARCHIVE_FILE);
+/** A failure of the archive database or folder; its message starts with the archive's path. */
+export class ArchiveError extends Error {
+  readonly code: string;
+  constructor(
+    readonly file: string,
+    cause: Error,
+  ) {
+    super(cause instanceof UnsafePathError ? cause.message : `${file}: ${cause.message}`, { cause });
+    this.code = String((cause as { code?: unknown }).code ?? 'ERR_CLEANUP_ARCHIVE');
+  }
+}
+
+/** The archive database's path relative to the root, as reports name it: `archive/prompts.db`. */
+export function archiveRelPath(ctx: RunContext): string {
+  return path.posix.join(ctx.settings.paths.archive, ARCHIVE_FILE);
 }
 
 /**
- * The prompts executor. Dry runs only read an archive that already exists (to report conflicts);
- * a real run creates the archive folder, file and table on its first `execute`, and not before.
+ * The prompts executor. Dry runs only read an archive that already exists (its versions, to warn
+ * as the real run will); a real run creates the archive folder, file and table on its first
+ * `execute`, and not before. Every path is checked from the root first (SPEC 3.5).
  */
 export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff: number): RowExecutor {
-  const file = archivePath(ctx);
-  const source = `main.${quoteIdent(t.table)}`;
-  const archive = `${SCHEMA}.${quoteIdent(t.table)}`;
-  let attached = false;
-  let ready = false;
-  /** Fixed once the archive table is ready (a real run): no PRAGMA table_info per batch. */
-  let readyColumns: string[] | null = null;
-
-  const attach = () => {
-    if (attached) return;
-    db.prepare(`ATTACH DATABASE ? AS ${SCHEMA}`).run(file);
-    attached = true;
+  const rel = archiveRelPath(ctx);
+  const onArchive = <T>(fn: () => T, blameBusy = true): T => guardArchive(rel, fn, blameBusy);
+  const source = onArchive(() => describeSource(db, t));
+  let inspected = false;
+  let move: ((json: string) => Set<bigint>) | null = null;
+  /** Warns, once, when copies go into a new table version because the existing ones would change values. */
+  const warnVersion = (layout: ArchiveLayout) => {
+    if (!layout.target.exists && layout.notes.length > 0) {
+      ctx.report.warning(`prompts: ${rel}: ${layout.notes.join('; ')}; archiving into ${layout.target.name}`);
+    }
   };
-  /** Source columns the archive table has too: the ones a copy carries and identity compares. */
-  const sharedColumns = (): string[] => {
-    const archived = new Set(columnInfo(db, t.table, SCHEMA).map((c) => c.name.toLowerCase()));
-    return columnInfo(db, t.table).map((c) => c.name).filter((c) => archived.has(c.toLowerCase()));
-  };
-  const hasArchiveTable = () => attached && findTable(db, [t.table], SCHEMA) !== null;
 
   return {
-    conflicts(rowids) {
-      if (!attached && existsSync(file)) attach();
-      if (!readyColumns && !hasArchiveTable()) return new Map();
-      const same = sameValues(readyColumns ?? sharedColumns(), 'a', 's');
-      const rows = db
-        .prepare(
-          `SELECT s.rowid AS id FROM ${source} AS s NOT INDEXED JOIN ${archive} AS a ON a.rowid = s.rowid
-           WHERE s.rowid IN (SELECT value FROM json_each(?)) AND NOT (${same})`,
-        )
-        .safeIntegers(true)
-        .all(rowidsJson(rowids)) as { id: bigint }[];
-      const reason = (id: bigint) => `${ARCHIVE_FILE} already holds a different ${t.table} row #${id}; kept in the source`;
-      return new Map(rows.map((r) => [r.id, reason(r.id)]));
+    conflicts() {
+      if (ctx.dryRun && !inspected) {
+        inspected = true;
+        onArchive(() => attachArchive(ctx, db, rel, false) && warnVersion(inspectArchive(db, t.table, source)));
+      }
+      return new Map();
     },
     execute(rowids) {
-      if (!ready) {
-        createArchiveFile(file);
-        attach();
+      move ??= onArchive(() => {
+        attachArchive(ctx, db, rel, true);
         // WAL: one fsync per committed copy instead of a rollback journal's two; FULL keeps each
         // copy durable before the source rows are deleted.
-        db.pragma(`${SCHEMA}.journal_mode = WAL`);
-        db.pragma(`${SCHEMA}.synchronous = FULL`);
-        ensureArchiveTable(db, t.table);
-        readyColumns = sharedColumns();
-        ready = true;
-      }
-      const json = rowidsJson(rowids);
-      const columns = readyColumns ?? sharedColumns();
-      copyRows(db, t, columns, json, cutoff);
-      return deleteCopied(db, t, columns, json, cutoff);
+        db.pragma(`${ARCHIVE_SCHEMA}.journal_mode = WAL`);
+        db.pragma(`${ARCHIVE_SCHEMA}.synchronous = FULL`);
+        warnVersion(inspectArchive(db, t.table, source));
+        const layout = prepareTarget(db, t.table, source);
+        return createMove(ctx, db, t, layout, source, cutoff, onArchive);
+      });
+      return move(rowidsJson(rowids));
     },
   };
 }
 
 /**
- * Creates the archive file (and folder) if missing. ATTACH cannot: it inherits the dashboard
- * connection's no-create flag, which is what guarantees the dashboard database is never created.
+ * ATTACHes the archive after checking its path from the root (no link on the way, not a link
+ * itself, no side file a link, not the dashboard's own file); `create` makes the folder and an
+ * empty file first when missing. Returns false when it does not exist and `create` is false.
  */
-function createArchiveFile(file: string): void {
-  if (existsSync(file)) return;
-  mkdirSync(path.dirname(file), { recursive: true });
-  new Database(file).close();
-}
-
-/** Creates the archive table with the source's columns, or adds the source columns it lacks. */
-function ensureArchiveTable(db: Db, table: string): void {
-  const sourceColumns = columnInfo(db, table);
-  const defs = sourceColumns.map((c) => `${quoteIdent(c.name)}${TYPE_RE.test(c.type) && c.type ? ` ${c.type}` : ''}`);
-  const archive = `${SCHEMA}.${quoteIdent(table)}`;
-  if (!findTable(db, [table], SCHEMA)) {
-    // No constraints on purpose: the archive must accept every row the source held.
-    db.exec(`CREATE TABLE ${archive} (${defs.join(', ')})`);
-    return;
+function attachArchive(ctx: RunContext, db: Db, rel: string, create: boolean): boolean {
+  const { root } = ctx.settings;
+  // Checked before anything is created, so a dry run and a real run refuse a link alike.
+  let checked = checkSqlitePath(root, rel, rel);
+  if (!checked.stat) {
+    if (!create) return false;
+    ensureDirUnderRoot(root, ctx.settings.paths.archive, rel);
+    // ATTACH cannot create it: it inherits the dashboard connection's no-create flag, which is
+    // what guarantees the dashboard database is never created. An empty file is an empty database.
+    closeSync(openNoFollow(checkSqlitePath(root, rel, rel).abs, constants.O_CREAT | constants.O_RDWR, rel));
+    checked = checkSqlitePath(root, rel, rel);
   }
-  const existing = new Set(columnInfo(db, table, SCHEMA).map((c) => c.name.toLowerCase()));
-  sourceColumns.forEach((c, i) => {
-    if (!existing.has(c.name.toLowerCase())) db.exec(`ALTER TABLE ${archive} ADD COLUMN ${defs[i]}`);
-  });
+  const stat = checked.stat;
+  if (!stat) throw new UnsafePathError(`${rel}: ${checked.abs} vanished while it was being created`);
+  const main = statSync(db.name);
+  if (main.dev === stat.dev && main.ino === stat.ino) {
+    throw new UnsafePathError(`${rel}: ${checked.abs} is the dashboard's database itself; set paths.archive to a folder of its own`);
+  }
+  db.prepare(`ATTACH DATABASE ? AS ${ARCHIVE_SCHEMA}`).run(checked.abs);
+  verifySameFile(checked.abs, stat, rel);
+  return true;
 }
 
-/** Step 1, committed on its own: copies the rows that still qualify, keeping their rowid. */
-function copyRows(db: Db, t: DetectedTable, columns: readonly string[], json: string, cutoff: number): void {
-  const cols = columns.map(quoteIdent).join(', ');
-  const stmt = db.prepare(
-    `INSERT OR IGNORE INTO ${SCHEMA}.${quoteIdent(t.table)} (rowid, ${cols})
-     SELECT rowid, ${cols} FROM main.${quoteIdent(t.table)} NOT INDEXED
-     WHERE rowid IN (SELECT value FROM json_each(?)) AND ${TS_FUNCTION}(${quoteIdent(t.ageColumn)}) < ?`,
+/** The source table's columns (generated ones included: their values are archived as shown). */
+function describeSource(db: Db, t: DetectedTable): SourceShape {
+  const columns = columnDetails(db, t.table);
+  const clash = bookkeepingClash(columns.map((c) => c.name));
+  if (clash) {
+    const message = `table ${t.table} has a column ${clash}, a name the archive keeps for itself; rename it to archive this table`;
+    throw Object.assign(new Error(message), { code: 'ERR_CLEANUP_ARCHIVE_COLUMN' });
+  }
+  const row = db.prepare(`SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?`).get(t.table) as { strict: number };
+  return { columns, strict: row.strict === 1 };
+}
+
+/** Runs an archive step; operational failures become ArchiveError (a busy lock may be the dashboard's). */
+function guardArchive<T>(rel: string, fn: () => T, blameBusy: boolean): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ArchiveError || !isOperationalError(err)) throw err;
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (!blameBusy && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) throw err;
+    throw new ArchiveError(rel, err);
+  }
+}
+
+/** The two statements of a batch's move, prepared once the layout is final. */
+function createMove(
+  ctx: RunContext,
+  db: Db,
+  t: DetectedTable,
+  layout: ArchiveLayout,
+  source: SourceShape,
+  cutoff: number,
+  onArchive: <T>(fn: () => T, blameBusy?: boolean) => T,
+): (json: string) => Set<bigint> {
+  registerRowDigest(db);
+  const names = source.columns.map((c) => c.name);
+  const id = t.rowidName;
+  const still = `s.${id} IN (SELECT value FROM json_each(@json)) AND ${conditionSql(t, 's.')}
+    AND ${TS_FUNCTION}(s.${quoteIdent(t.ageColumn)}) < @cutoff AND ${notReferencedSql(t.references, 's.')}`;
+  const copied = copyExistsSql(layout.versions, names, id);
+  const cols = names.map(quoteIdent).join(', ');
+  const copy = db.prepare(
+    `INSERT INTO ${ARCHIVE_SCHEMA}.${quoteIdent(layout.target.name)} (${cols}, ${[SOURCE_ROWID, RUN_ID, DIGEST].map(quoteIdent).join(', ')})
+     SELECT ${names.map((c) => `s.${quoteIdent(c)}`).join(', ')}, s.${id}, @run, ${digestSql(names, 's.')}
+     FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND NOT (${copied})`,
   );
-  db.transaction(() => stmt.run(json, cutoff))();
-}
-
-/** Step 2: deletes from the source the rows that still qualify and whose archive copy is identical. */
-function deleteCopied(db: Db, t: DetectedTable, columns: readonly string[], json: string, cutoff: number): Set<bigint> {
-  const source = `main.${quoteIdent(t.table)}`;
-  const stmt = db
-    .prepare(
-      `DELETE FROM ${source} NOT INDEXED
-       WHERE rowid IN (SELECT value FROM json_each(?)) AND ${TS_FUNCTION}(${quoteIdent(t.ageColumn)}) < ?
-         AND EXISTS (SELECT 1 FROM ${SCHEMA}.${quoteIdent(t.table)} AS a
-                     WHERE a.rowid = ${source}.rowid AND ${sameValues(columns, 'a', source)})
-       RETURNING rowid AS id`,
-    )
+  const remove = db
+    .prepare(`DELETE FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND (${copied}) RETURNING ${id} AS id`)
     .safeIntegers(true);
-  const rows = db.transaction(() => stmt.all(json, cutoff) as { id: bigint }[]).immediate();
-  return new Set(rows.map((r) => r.id));
+  const copyTx = db.transaction((json: string) => copy.run({ json, cutoff, run: ctx.runId }));
+  // IMMEDIATE: take the write lock up front so a busy dashboard makes us wait (busy_timeout), not fail.
+  const removeTx = db.transaction((json: string) => remove.all({ json, cutoff }) as { id: bigint }[]).immediate;
+  return (json) => {
+    // A refused insert (a CHECK, a NOT NULL, a trigger of the archive) is an error naming the archive.
+    onArchive(() => copyTx(json), false);
+    return new Set(removeTx(json).map((r) => r.id));
+  };
 }
 
-/** SQL true when every listed column holds the same value (NULL-safe) in both tables. */
-function sameValues(columns: readonly string[], left: string, right: string): string {
-  if (columns.length === 0) return '1';
-  return columns.map((c) => `${left}.${quoteIdent(c)} IS ${right}.${quoteIdent(c)}`).join(' AND ');
+/**
+ * SQL true when some archive version holds an identical copy of source row `s`: same source rowid
+ * (a version of the earlier layout: same rowid) and every value identical. The digest is not
+ * needed to decide this (the values are compared themselves), so it is computed once per copy.
+ */
+function copyExistsSql(versions: readonly ArchiveVersion[], names: readonly string[], id: string): string {
+  if (versions.length === 0) return '0';
+  return versions
+    .map((v) => {
+      // `+` strips the rowid's INTEGER affinity, which would otherwise apply to the untyped column and rule out its index.
+      const key = v.keyed ? `a.${quoteIdent(SOURCE_ROWID)} = +s.${id}` : `a.${v.rowidName} = s.${id}`;
+      const same = names.map((c) => {
+        const archived = v.columns.get(c.toLowerCase());
+        return archived ? sameValueSql(`a.${quoteIdent(archived)}`, `s.${quoteIdent(c)}`) : `s.${quoteIdent(c)} IS NULL`;
+      });
+      return `EXISTS (SELECT 1 FROM ${ARCHIVE_SCHEMA}.${quoteIdent(v.name)} AS a WHERE ${key} AND ${same.join(' AND ')})`;
+    })
+    .join(' OR ');
 }

@@ -7,7 +7,7 @@
 import { cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
 import type { RowCandidate, RowCategory } from '../../domain/types.js';
-import { createArchiver } from './archive.js';
+import { ArchiveError, createArchiver } from './archive.js';
 import type { PlannedRow, RowExecutor } from './row-executor.js';
 import {
   BUSY_TIMEOUT_MS,
@@ -20,6 +20,7 @@ import {
   rowidsJson,
   TS_FUNCTION,
 } from './open.js';
+import { findReferencingTables, notReferencedSql } from './references.js';
 import { conditionSql, type DetectedTable, detectTable, ROW_SPECS } from './schema.js';
 import { parseTimestamp } from './timestamps.js';
 
@@ -60,7 +61,9 @@ export async function cleanRowCategory(ctx: RunContext, category: RowCategory): 
     await sweepTable(ctx, db, detection.table);
   } catch (err) {
     if (!isOperationalError(err)) throw err;
-    ctx.report.error({ category, target: dbName, message: describeDbFailure(category, dbName, err) });
+    // The archive's failures name the archive: the dashboard's database is not the one at fault.
+    const name = err instanceof ArchiveError ? err.file : dbName;
+    ctx.report.error({ category, target: name, message: describeDbFailure(category, name, err) });
   } finally {
     if (db) closeQuietly(db);
   }
@@ -88,14 +91,14 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable): Promise<vo
   for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
     const plan = planBatch(ctx, t, batch);
     unreadable += plan.unreadable;
-    const rows = dropConflicts(ctx, t, executor, plan.remove);
+    const rows = dropConflicts(ctx, db, t, executor, plan.remove);
     if (ctx.dryRun) {
       for (const r of rows) reportItem(ctx, t, r);
     } else if (rows.length > 0) {
       if (!hookCalled) await ctx.beforeExecute?.(t.category);
       hookCalled = true;
       if (ctx.signal.aborted) break;
-      executeBatch(ctx, t, executor, rows);
+      executeBatch(ctx, db, t, executor, rows);
     }
     done += batch.length;
     ctx.report.progress(t.category, ctx.dryRun ? 'planning' : 'executing', done);
@@ -113,9 +116,10 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable): Promise<vo
  * batch re-scan from the start of that index.
  */
 function createScanner(db: Db, t: DetectedTable): () => ScannedRow[] {
-  const from = `SELECT rowid AS id, ${quoteIdent(t.ageColumn)} AS ts FROM main.${quoteIdent(t.table)} NOT INDEXED`;
-  const first = db.prepare(`${from} WHERE ${conditionSql(t)} ORDER BY rowid LIMIT ?`).safeIntegers(true);
-  const next = db.prepare(`${from} WHERE rowid > ? AND ${conditionSql(t)} ORDER BY rowid LIMIT ?`).safeIntegers(true);
+  const id = t.rowidName;
+  const from = `SELECT ${id} AS id, ${quoteIdent(t.ageColumn)} AS ts FROM main.${quoteIdent(t.table)} NOT INDEXED`;
+  const first = db.prepare(`${from} WHERE ${conditionSql(t)} ORDER BY ${id} LIMIT ?`).safeIntegers(true);
+  const next = db.prepare(`${from} WHERE ${id} > ? AND ${conditionSql(t)} ORDER BY ${id} LIMIT ?`).safeIntegers(true);
   let last: bigint | null = null;
   return () => {
     const rows = (last === null ? first.all(BATCH_SIZE) : next.all(last, BATCH_SIZE)) as ScannedRow[];
@@ -145,9 +149,19 @@ function planBatch(ctx: RunContext, t: DetectedTable, batch: readonly ScannedRow
   return { remove, unreadable };
 }
 
-function dropConflicts(ctx: RunContext, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
+/**
+ * Keeps the planned rows that another row references (SPEC 3.11), and those the executor must
+ * keep, reporting each as skipped: the same query in the dry run and the real run.
+ */
+function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
   if (rows.length === 0) return rows;
-  const conflicts = executor.conflicts(rows.map((r) => r.rowid));
+  const referenced = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rows.map((r) => r.rowid)));
+  const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
+  // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
+  return free.length > 0 ? keepConflicts(ctx, t, free, executor.conflicts(free.map((r) => r.rowid))) : free;
+}
+
+function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], conflicts: Map<bigint, string>): PlannedRow[] {
   if (conflicts.size === 0) return rows;
   return rows.filter((r) => {
     const reason = conflicts.get(r.rowid);
@@ -156,24 +170,38 @@ function dropConflicts(ctx: RunContext, t: DetectedTable, executor: RowExecutor,
   });
 }
 
-function executeBatch(ctx: RunContext, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): void {
+function referencedReason(tables: readonly string[]): string {
+  return `referenced by ${tables.join(', ')}`;
+}
+
+function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): void {
   const removed = executor.execute(rows.map((r) => r.rowid));
+  const kept = rows.filter((r) => !removed.has(r.rowid)).map((r) => r.rowid);
+  // A row kept at deletion time because a reference appeared since planning says so.
+  const referenced = kept.length > 0 ? findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(kept)) : new Map();
   for (const r of rows) {
     if (removed.has(r.rowid)) reportItem(ctx, t, r);
-    else ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason: 'changed since it was planned' });
+    else {
+      const tables = referenced.get(r.rowid);
+      const reason = tables ? referencedReason(tables) : 'changed since it was planned';
+      ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
+    }
   }
 }
 
-/** Tasks and errors: one DELETE per batch, condition and age re-checked, RETURNING what went. */
+/**
+ * Tasks and errors: one DELETE per batch, condition, age and "nothing references it" re-checked,
+ * RETURNING what went. Foreign keys are OFF on the connection: nothing cascades.
+ */
 function createDeleter(db: Db, t: DetectedTable, cutoff: number): RowExecutor {
   let run: ((json: string) => { id: bigint }[]) | null = null;
   const prepare = () => {
     const stmt = db
       .prepare(
-        `DELETE FROM main.${quoteIdent(t.table)} NOT INDEXED
-         WHERE rowid IN (SELECT value FROM json_each(?)) AND ${conditionSql(t)}
-           AND ${TS_FUNCTION}(${quoteIdent(t.ageColumn)}) < ?
-         RETURNING rowid AS id`,
+        `DELETE FROM main.${quoteIdent(t.table)} AS s NOT INDEXED
+         WHERE s.${t.rowidName} IN (SELECT value FROM json_each(?)) AND ${conditionSql(t, 's.')}
+           AND ${TS_FUNCTION}(s.${quoteIdent(t.ageColumn)}) < ? AND ${notReferencedSql(t.references, 's.')}
+         RETURNING ${t.rowidName} AS id`,
       )
       .safeIntegers(true);
     // IMMEDIATE: take the write lock up front so a busy dashboard makes us wait (busy_timeout), not fail.

@@ -7,6 +7,7 @@ import type { TableConfig } from '../../config/schema.js';
 import { CATEGORY_LIST } from '../../domain/categories/index.js';
 import type { RowCategory } from '../types.js';
 import { type Db, quoteIdent } from './open.js';
+import { findDependents, type Reference } from './references.js';
 
 /** How a condition column says a row is finished with. */
 export type ConditionKind = 'finished-status' | 'resolved-flag' | 'resolved-status';
@@ -36,23 +37,37 @@ export interface DetectedTable {
   table: string;
   condition: { kind: ConditionKind; column: string } | null;
   ageColumn: string;
+  /** How SQL names the table's real rowid: `rowid`, unless a column took that name. */
+  rowidName: string;
+  /** Foreign keys of any table pointing at this one: rows they reference are kept. */
+  references: Reference[];
 }
 
 export type Detection = { ok: true; table: DetectedTable } | { ok: false; warning: string };
 
 /**
- * Finds the category's table and columns (read-only queries). Returns a warning naming what was
- * looked for when something is missing, or when the table has no rowid (rows are addressed by rowid).
+ * Finds the category's table and columns (read-only queries). Only ordinary tables of `main`
+ * count: a view, a virtual table or a table of an attached database named like one is passed
+ * over. Returns a warning naming what was looked for when something is missing, when the table
+ * has no rowid (rows are addressed by rowid), or when deleting from it could change another
+ * table (a DELETE trigger, an unresolvable foreign key: see references.ts).
  */
 export function detectTable(db: Db, spec: RowSpec, config: TableConfig | undefined): Detection {
   const c = spec.category;
   const fail = (what: string): Detection => ({ ok: false, warning: `${c}: ${what}; ${c} skipped` });
-  const table = findTable(db, config ? [config.table] : spec.tables);
+  const names = config ? [config.table] : spec.tables;
+  const table = findTable(db, names);
   if (!table) {
-    return fail(config ? `table ${config.table} (config tables.${c}.table) not found` : `no table found (looked for ${spec.tables.join(', ')})`);
+    const others = notTables(db, names);
+    const looked = config ? `table ${config.table} (config tables.${c}.table) not found` : `no table found (looked for ${spec.tables.join(', ')})`;
+    return fail(others.length > 0 ? `${looked}; ${others.join(', ')}` : looked);
   }
   if (isWithoutRowid(db, table)) return fail(`table ${table} is a WITHOUT ROWID table, which cannot be cleaned row by row`);
   const columns = columnNames(db, table);
+  const rowidName = ROWID_NAMES.find((n) => !findName(columns, [n]));
+  if (!rowidName) return fail(`table ${table} has columns named rowid, _rowid_ and oid, so its rows cannot be addressed`);
+  const dependents = findDependents(db, table);
+  if (!dependents.ok) return fail(dependents.problem);
   const conditions = config ? configConditions(spec, config) : spec.conditions;
   let condition: DetectedTable['condition'] = null;
   if (conditions.length > 0) {
@@ -62,7 +77,7 @@ export function detectTable(db: Db, spec: RowSpec, config: TableConfig | undefin
   const ageTried = config?.age_column ? [config.age_column] : spec.ageColumns;
   const ageColumn = findName(columns, ageTried);
   if (!ageColumn) return fail(`table ${table} has none of the age columns ${ageTried.join(', ')}`);
-  return { ok: true, table: { category: c, table, condition, ageColumn } };
+  return { ok: true, table: { category: c, table, condition, ageColumn, rowidName, references: dependents.references } };
 }
 
 /**
@@ -83,6 +98,9 @@ export function conditionSql(t: DetectedTable, qualifier = ''): string {
   }
 }
 
+/** The names SQL accepts for a rowid; a column of the same name hides it. */
+const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
+
 /** Column names of a table (generated and hidden columns excluded), in schema order. */
 export function columnInfo(db: Db, table: string, schema = 'main'): { name: string; type: string }[] {
   return db.prepare(`SELECT name, type FROM pragma_table_info(?, ?) ORDER BY cid`).all(table, schema) as {
@@ -91,16 +109,41 @@ export function columnInfo(db: Db, table: string, schema = 'main'): { name: stri
   }[];
 }
 
-/** The first of `names` that is a table in `schema`, spelled as the schema spells it; null if none. */
+/** A column as pragma table_xinfo describes it. hidden: 0 plain, 1 hidden (virtual tables), 2/3 generated. */
+export interface ColumnDetail {
+  name: string;
+  type: string;
+  notnull: number;
+  dflt_value: string | null;
+  pk: number;
+  hidden: number;
+}
+
+/** Every column a row shows (plain and generated; not the hidden columns of virtual tables), in schema order. */
+export function columnDetails(db: Db, table: string, schema = 'main'): ColumnDetail[] {
+  return db
+    .prepare(`SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, ?) WHERE hidden <> 1 ORDER BY cid`)
+    .all(table, schema) as ColumnDetail[];
+}
+
+/** The first of `names` that is an ordinary table in `schema`, spelled as the schema spells it; null if none. */
 export function findTable(db: Db, names: readonly string[], schema = 'main'): string | null {
-  const stmt = db.prepare(
-    `SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE`,
-  );
+  const stmt = db.prepare(`SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'table' AND name = ? COLLATE NOCASE`);
   for (const name of names) {
-    const row = stmt.get(name) as { name: string } | undefined;
+    const row = stmt.get(schema, name) as { name: string } | undefined;
     if (row) return row.name;
   }
   return null;
+}
+
+/** `x is a view` for each of `names` that exists in `main` as something other than an ordinary table. */
+function notTables(db: Db, names: readonly string[]): string[] {
+  const stmt = db.prepare(`SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE`);
+  return names.flatMap((n) => {
+    const row = stmt.get(n) as { name: string; type: string } | undefined;
+    if (!row) return [];
+    return [row.type === 'view' ? `${row.name} is a view, not a table` : `${row.name} is a ${row.type} table, not an ordinary one`];
+  });
 }
 
 /** The first of `wanted` among `columns` (case-insensitive, like SQLite), as the schema spells it. */
@@ -113,7 +156,7 @@ export function findName(columns: readonly string[], wanted: readonly string[]):
 }
 
 function columnNames(db: Db, table: string): string[] {
-  return columnInfo(db, table).map((c) => c.name);
+  return columnDetails(db, table).map((c) => c.name);
 }
 
 function findCondition(columns: readonly string[], rules: readonly ConditionRule[]): DetectedTable['condition'] {
