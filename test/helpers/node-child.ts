@@ -5,10 +5,11 @@
  * something without root (an unreadable folder): as root, as in CI, they run in a child with
  * uid/gid 65534 on a temp folder handed to that user, so one run executes every safety test.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach } from 'vitest';
 import { makeTempDir } from './temp-root.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,18 +37,78 @@ export function giveToNobody(dir: string): void {
 }
 
 /**
+ * Writes `code` to a `.mjs` file anyone can read. A file, not `--input-type=module -e`: worker
+ * threads inherit execArgv, and that flag refuses a worker's file.
+ */
+function scriptFile(code: string): string {
+  const dir = makeTempDir('cw-script-');
+  chmodSync(dir, 0o755);
+  const file = path.join(dir, 'script.mjs');
+  writeFileSync(file, code, { mode: 0o644 });
+  return file;
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+export interface ScriptProcess {
+  child: ChildProcess;
+  /** The next line it prints on stdout, parsed as JSON; rejects if it exits first. */
+  next<T = Record<string, unknown>>(): Promise<T>;
+  /** Writes a line to its stdin. */
+  send(line: string): void;
+  /** Its exit code. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `code` (an ES module, like runNodeScript's) as a long-lived second process the test talks
+ * to line by line: JSON lines out, plain lines in. SIGKILLed after the test if still running.
+ */
+export function startNodeScript(code: string): ScriptProcess {
+  const child = spawn(process.execPath, [scriptFile(code)], { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  running.push(child);
+  let buf = '';
+  let stderr = '';
+  const lines: string[] = [];
+  const waiting: (() => void)[] = [];
+  child.stderr?.on('data', (d) => (stderr += d));
+  child.stdout?.on('data', (d) => {
+    buf += d;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    for (const wake of waiting.splice(0)) wake();
+  });
+  let closed = false;
+  // 'close': stdout has been read to its end, so no line is still on its way.
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    }),
+  );
+  const next = async <T>(): Promise<T> => {
+    while (lines.length === 0) {
+      if (closed) throw new Error(`script exited ${child.exitCode ?? child.signalCode}: ${stderr}`);
+      await Promise.race([new Promise<void>((r) => waiting.push(r)), exited]);
+    }
+    return JSON.parse(lines.shift() as string) as T;
+  };
+  return { child, next, send: (line) => child.stdin?.write(`${line}\n`), exited };
+}
+
+/**
  * Runs `code` (an ES module: top-level await, `import()` of `distUrl(...)`) in a new node
  * process, as `uid` when given (root only), and returns what it printed last on stdout as JSON.
  * Throws with its stderr when it exits non-zero: a broken check never passes silently.
  */
 export function runNodeScript<T>(code: string, opts: { uid?: number; timeoutMs?: number } = {}): T {
   const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
-  // A file, not `--input-type=module -e`: worker threads inherit execArgv, and that flag refuses a worker's file.
-  const dir = makeTempDir('cw-script-');
-  chmodSync(dir, 0o755);
-  const file = path.join(dir, 'check.mjs');
-  writeFileSync(file, code, { mode: 0o644 });
-  const r = spawnSync(process.execPath, [file], {
+  const r = spawnSync(process.execPath, [scriptFile(code)], {
     ...ids,
     cwd: '/',
     encoding: 'utf8',
