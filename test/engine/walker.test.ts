@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type WalkRecord, walkTree } from '../../src/engine/fs/walker.js';
 import { findFiles } from '../helpers/fs-fixtures.js';
-import { distUrl, giveToNobody, IS_ROOT, NOBODY, runNodeScript } from '../helpers/node-child.js';
+import { giveToNobody, IS_ROOT, NOBODY, runNodeScript } from '../helpers/node-child.js';
 import { makeTempDir } from '../helpers/temp-root.js';
 
 /** A deterministic pseudo-random generator (mulberry32), so a failing tree can be rebuilt. */
@@ -200,7 +200,7 @@ describe('walkTree', () => {
     // once every one of them is up, the walk is stopped, and none of those threads may be left.
     const code = `
       import { readdirSync, readFileSync } from 'node:fs';
-      const { walkTree } = await import(${JSON.stringify(distUrl('src/engine/fs/walker.js'))});
+      const { walkTree } = await import(dist('src/engine/fs/walker.js'));
       const nice10 = () => readdirSync('/proc/self/task').filter((t) => {
         try { const s = readFileSync('/proc/self/task/' + t + '/stat', 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ')[16] === '10'; }
         catch { return false; }
@@ -239,7 +239,7 @@ describe('walkTree', () => {
     if (IS_ROOT) {
       giveToNobody(dir);
       chmodSync(path.join(dir, 'locked'), 0);
-      const code = `const { walkTree } = await import(${JSON.stringify(distUrl('src/engine/fs/walker.js'))});
+      const code = `const { walkTree } = await import(dist('src/engine/fs/walker.js'));
         const all = []; for await (const c of walkTree(${JSON.stringify(dir)})) all.push(...c);
         console.log(JSON.stringify({ uid: process.getuid(), all }));`;
       const r = runNodeScript<{ uid: number; all: WalkRecord[] }>(code, { uid: NOBODY });

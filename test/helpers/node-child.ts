@@ -1,12 +1,17 @@
 /**
- * Runs a small ES module script in a fresh node process against the built `dist/` (vitest's
- * global setup builds it first), optionally as an unprivileged user. Two uses: a check that
- * needs a process of its own (which threads exist), and the safety tests that only mean
- * something without root (an unreadable folder): as root, as in CI, they run in a child with
+ * Small ES module scripts in fresh node processes, against the built `dist/` (vitest's global
+ * setup builds it first). Three uses: a check that needs a process of its own (which threads
+ * exist), a real second process holding the run lock, and the safety tests that only mean
+ * something without root (an unreadable folder): as root, as in CI, those run in a child with
  * uid/gid 65534 on a temp folder handed to that user, so one run executes every safety test.
+ *
+ * A script calls `dist('src/…/x.js')` for the `import()` URL of a built module. For a child
+ * run as another user, dist/src is first copied to a temp folder that user can read (the
+ * checkout may sit under a folder it cannot enter); such a script may import only modules
+ * that need nothing from node_modules.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach } from 'vitest';
@@ -20,11 +25,6 @@ export const IS_ROOT = process.getuid?.() === 0;
 /** The conventional `nobody` uid and gid: no file of the repository or the temp dirs belongs to it. */
 export const NOBODY = 65534;
 
-/** `import()`-able URL of a built module, e.g. `distUrl('src/engine/fs/walker.js')`. */
-export function distUrl(rel: string): string {
-  return pathToFileURL(path.join(REPO, 'dist', rel)).href;
-}
-
 /** Hands `dir` and everything under it (links not followed) to uid/gid 65534. Root only. */
 export function giveToNobody(dir: string): void {
   chownSync(dir, NOBODY, NOBODY);
@@ -37,15 +37,41 @@ export function giveToNobody(dir: string): void {
 }
 
 /**
- * Writes `code` to a `.mjs` file anyone can read. A file, not `--input-type=module -e`: worker
- * threads inherit execArgv, and that flag refuses a worker's file.
+ * Writes `code` to `script.mjs` in a fresh folder anyone can read, after a prelude defining
+ * `dist(rel)`. A file, not `--input-type=module -e`: worker threads inherit execArgv, and that
+ * flag refuses a worker's file. `ownDist` copies dist/src beside it (for another user).
  */
-function scriptFile(code: string): string {
+function scriptFile(code: string, ownDist: boolean): string {
   const dir = makeTempDir('cw-script-');
   chmodSync(dir, 0o755);
+  let base = path.join(REPO, 'dist');
+  if (ownDist) {
+    base = path.join(dir, 'dist');
+    cpSync(path.join(REPO, 'dist/src'), path.join(base, 'src'), { recursive: true });
+  }
+  const prelude = `const dist = (rel) => new URL(rel, ${JSON.stringify(`${pathToFileURL(base).href}/`)}).href;\n`;
   const file = path.join(dir, 'script.mjs');
-  writeFileSync(file, code, { mode: 0o644 });
+  writeFileSync(file, prelude + code, { mode: 0o644 });
   return file;
+}
+
+/**
+ * Runs `code` (an ES module: top-level await, `import(dist(...))`) in a new node process, as
+ * `uid` when given (root only), and returns the last line it printed on stdout, parsed as JSON.
+ * Throws with its stderr when it exits non-zero: a broken check never passes silently.
+ */
+export function runNodeScript<T>(code: string, opts: { uid?: number; timeoutMs?: number } = {}): T {
+  const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
+  const r = spawnSync(process.execPath, [scriptFile(code, opts.uid !== undefined)], {
+    ...ids,
+    cwd: '/',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    timeout: opts.timeoutMs ?? 20_000,
+  });
+  if (r.status !== 0) throw new Error(`node child (uid ${opts.uid ?? process.getuid?.()}) exited ${r.status ?? r.signal}: ${r.stderr}`);
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as T;
 }
 
 const running: ChildProcess[] = [];
@@ -59,7 +85,7 @@ export interface ScriptProcess {
   next<T = Record<string, unknown>>(): Promise<T>;
   /** Writes a line to its stdin. */
   send(line: string): void;
-  /** Its exit code. */
+  /** Its exit code, once its output has been read. */
   exited: Promise<number | null>;
 }
 
@@ -68,7 +94,11 @@ export interface ScriptProcess {
  * to line by line: JSON lines out, plain lines in. SIGKILLed after the test if still running.
  */
 export function startNodeScript(code: string): ScriptProcess {
-  const child = spawn(process.execPath, [scriptFile(code)], { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const child = spawn(process.execPath, [scriptFile(code, false)], {
+    cwd: '/',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
   running.push(child);
   let buf = '';
   let stderr = '';
@@ -99,23 +129,4 @@ export function startNodeScript(code: string): ScriptProcess {
     return JSON.parse(lines.shift() as string) as T;
   };
   return { child, next, send: (line) => child.stdin?.write(`${line}\n`), exited };
-}
-
-/**
- * Runs `code` (an ES module: top-level await, `import()` of `distUrl(...)`) in a new node
- * process, as `uid` when given (root only), and returns what it printed last on stdout as JSON.
- * Throws with its stderr when it exits non-zero: a broken check never passes silently.
- */
-export function runNodeScript<T>(code: string, opts: { uid?: number; timeoutMs?: number } = {}): T {
-  const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
-  const r = spawnSync(process.execPath, [scriptFile(code)], {
-    ...ids,
-    cwd: '/',
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    timeout: opts.timeoutMs ?? 20_000,
-  });
-  if (r.status !== 0) throw new Error(`node child (uid ${opts.uid ?? process.getuid?.()}) exited ${r.status ?? r.signal}: ${r.stderr}`);
-  const last = r.stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(last) as T;
 }

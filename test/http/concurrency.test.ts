@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine.js';
 import { openStateStore } from '../../src/store/state-store.js';
 import { captureLogger, heldHandler, makeGate, makeHttpFixture, writeOldLogs } from '../helpers/http-app.js';
-import { distUrl, startNodeScript } from '../helpers/node-child.js';
+import { startNodeScript } from '../helpers/node-child.js';
 
 const CLEANUP = '/api/system/cleanup';
 
@@ -55,9 +55,9 @@ describe('concurrent requests', () => {
     // A real second process (the built engine and state store, as the CLI uses them) takes the
     // lock on the same root and holds its run until told to finish.
     const other = startNodeScript(`
-      const { loadSettings } = await import(${JSON.stringify(distUrl('src/config/settings.js'))});
-      const { openStateStore } = await import(${JSON.stringify(distUrl('src/store/state-store.js'))});
-      const { createEngine } = await import(${JSON.stringify(distUrl('src/engine/engine.js'))});
+      const { loadSettings } = await import(dist('src/config/settings.js'));
+      const { openStateStore } = await import(dist('src/store/state-store.js'));
+      const { createEngine } = await import(dist('src/engine/engine.js'));
       const settings = loadSettings({ env: { CLEANUP_SCHEDULE: 'off' }, root: ${JSON.stringify(f.root)} });
       const store = openStateStore(settings);
       const quiet = { info() {}, warn() {}, error() {}, debug() {} };
