@@ -3,9 +3,9 @@
  * PID file, a second --daemon, stale PID files, a start that fails. Every server these tests
  * start is found by its unique temp root and killed by pid afterwards.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY, makeTempDir, writeFileAt } from '../helpers/temp-root.js';
@@ -56,14 +56,32 @@ async function waitGone(pid: number, ms = 5000): Promise<boolean> {
   return false;
 }
 
+/**
+ * `--daemon` needs a fixed port, so the test picks a free one; another test file may bind it
+ * before the daemon does. That loss shows as exit 1 naming EADDRINUSE (or something else
+ * answering there): then it tries again on another port. Anything else is returned as is.
+ */
+async function daemonOnFreePort(root: string, args: readonly string[] = [], extra: Record<string, string> = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const env = cliEnv({ PORT: String(port), ...extra });
+    const start = await runCli(['--daemon', ...args, '--root', root], { env });
+    const lostThePort = start.code === 1 && /EADDRINUSE|something already answers/.test(start.stderr);
+    if (!lostThePort || attempt === 5) return { start, port, env, url: `http://127.0.0.1:${port}` };
+  }
+}
+
+/** Pending signals of a live process (/proc/<pid>/status SigPnd | ShdPnd), 0n when none. */
+function pendingSignals(pid: number): bigint {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mask = (key: string) => BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0'}`);
+  return mask('SigPnd') | mask('ShdPnd');
+}
+
 describe('cleanup-worker --daemon / --status / --stop', () => {
   it('starts the server, reports it, refuses a second one, and stops it', async () => {
     const root = newRoot();
-    const port = await freePort();
-    const env = cliEnv({ PORT: String(port), CLEANUP_SCHEDULE: '0 * * * *' });
-    const url = `http://127.0.0.1:${port}`;
-
-    const start = await runCli(['--daemon', '--root', root], { env });
+    const { start, env, url } = await daemonOnFreePort(root, [], { CLEANUP_SCHEDULE: '0 * * * *' });
     expect(start.stderr).toBe('');
     expect(start.code).toBe(0);
     const pid = Number(readFileSync(pidFile(root), 'utf8').trim());
@@ -125,8 +143,7 @@ describe('cleanup-worker --daemon / --status / --stop', () => {
     expect(existsSync(pidFile(root))).toBe(false);
 
     writeFileSync(pidFile(root), `${dead}\n`);
-    const env = cliEnv({ PORT: String(await freePort()) });
-    const start = await runCli(['--daemon', '--json', '--root', root], { env });
+    const { start, env } = await daemonOnFreePort(root, ['--json']);
     expect(start.code).toBe(0);
     const out = JSON.parse(start.stdout);
     expect(out).toMatchObject({ success: true, started: true });
@@ -135,11 +152,34 @@ describe('cleanup-worker --daemon / --status / --stop', () => {
     expect(await waitGone(out.pid)).toBe(true);
   });
 
+  // README: "a pid now used by an unrelated process is never signalled".
+  it('--stop never signals an unrelated live process whose pid is in the PID file', async () => {
+    const root = newRoot();
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = sleeper.pid as number;
+      writeFileAt(root, '.cleanup/cleanup_worker.pid', now, `${pid}\n`);
+      const status = await runCli(['--status', '--root', root]);
+      expect(status.stdout).toContain(`Daemon: not running (stale PID file for pid ${pid}; --stop removes it)`);
+      const stop = await runCli(['--stop', '--root', root]);
+      expect(stop.code).toBe(0);
+      expect(stop.stdout).toBe(`cleanup-worker: not running (removed a stale PID file for pid ${pid})\n`);
+      expect(existsSync(pidFile(root))).toBe(false);
+      // Still running, not a zombie, and no signal on its way: kill(2) had returned before --stop exited.
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) [RSD] /);
+      expect(pendingSignals(pid)).toBe(0n);
+      expect({ exitCode: sleeper.exitCode, signalCode: sleeper.signalCode }).toEqual({ exitCode: null, signalCode: null });
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('exits 1 and removes the PID file when the server cannot start (port taken)', async () => {
     const root = newRoot();
-    const port = await freePort();
+    // The blocker binds port 0 and holds what it got: no window for anyone else to take it.
     const blocker: Server = createServer((s) => s.destroy());
-    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as AddressInfo;
     try {
       const r = await runCli(['--daemon', '--root', root], { env: cliEnv({ PORT: String(port) }) });
       expect(r.code).toBe(1);

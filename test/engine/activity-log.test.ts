@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { appendActivityLog } from '../../src/engine/db/activity-log.js';
 import type { Stats } from '../../src/engine/types.js';
@@ -60,10 +60,14 @@ describe('appendActivityLog', () => {
     expect(String(last?.description)).toContain('"run_id":"run-42"');
   });
 
-  it('does nothing when the table is missing', () => {
+  it('does nothing when the table is missing: no table created, no other table written, the file unchanged', () => {
     const { file, settings } = rootWith(SCHEMAS.taskQueue);
+    insertRows(file, 'task_queue', [{ title: 'a dashboard task', status: 'pending' }]);
+    const before = { bytes: readFileSync(file), rows: selectRows(file, 'task_queue') };
     expect(appendActivityLog(settings, run, NOW)).toBeNull();
-    expect(selectRows(file, 'task_queue')).toEqual([]);
+    expect(selectRows(file, 'task_queue')).toEqual(before.rows);
+    expect(readFileSync(file).equals(before.bytes), 'architect.db changed').toBe(true);
+    expect(existsSync(`${file}-journal`) || existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('does nothing, and creates nothing, when the database is missing', () => {

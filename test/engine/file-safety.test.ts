@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsHandler } from '../../src/engine/categories/backups.js';
@@ -250,25 +250,5 @@ describe('missing root', () => {
     for (const h of [backupsHandler, logsHandler, tempHandler]) await h.run(ctx);
     expect(out.warnings).toEqual([`root ${root} does not exist; nothing to clean`]);
     expect(existsSync(root)).toBe(false);
-  });
-});
-
-describe('all three file categories on one tree', () => {
-  it('a dry run touches nothing; a real run leaves sessions/, the database and the service state alone', async () => {
-    const root = makeTempDir();
-    for (const f of ['sessions/s.json', 'sessions/app.log', 'sessions/tmp/x', '.cleanup/state.db', 'archive/prompts.db']) writeFileAt(root, f, OLD);
-    for (let i = 0; i < 12; i++) writeFileAt(root, `backups/prod/b${i}.db`, OLD - i * DAY);
-    writeFileAt(root, 'logs/a.log', OLD);
-    writeFileAt(root, 'tmp/x', OLD);
-    writeFileSync(path.join(root, 'architect.db'), '');
-    const untouched = ['sessions', '.cleanup', 'archive'].map((d) => snapshotTree(path.join(root, d)));
-    const before = snapshotTree(root);
-    for (const h of [backupsHandler, logsHandler, tempHandler]) await runHandler(h, settingsFor(root), { dryRun: true });
-    expect(snapshotTree(root)).toEqual(before);
-    const removed: string[] = [];
-    for (const h of [backupsHandler, logsHandler, tempHandler]) removed.push(...targets((await runHandler(h, settingsFor(root))).items));
-    expect(removed.sort()).toEqual(['backups/prod/b10.db', 'backups/prod/b11.db', 'logs/a.log', 'tmp/x']);
-    expect(['sessions', '.cleanup', 'archive'].map((d) => snapshotTree(path.join(root, d)))).toEqual(untouched);
-    expect(existsSync(path.join(root, 'architect.db'))).toBe(true);
   });
 });

@@ -159,11 +159,15 @@ describe('walker pre-filters', () => {
   it('the walk bound is never stricter than the planner', () => {
     const policy: Policy = { backupRetention: { default: 5 }, ages: { logs: 30, tasks: 7, errors: 30, prompts: 14, temp: 24 } };
     const bound = walkBound(cutoffFor('temp', policy, NOW));
+    const removed: number[] = [];
     for (const delta of [-2, -1, -0.5, -0.001, 0, 0.001, 0.5, 1, 2]) {
       const mtimeMs = NOW - 24 * HOUR + delta;
       const c: FileCandidate = { kind: 'file', category: 'temp', target: 'tmp/x', path: '/x', dev: 1, ino: 1, size: 0, mtimeMs, timestampMs: mtimeMs, timestampSource: 'mtime' };
-      const removes = decideFile(c, policy, NOW).action !== 'keep';
-      if (removes) expect(mtimeMs < bound).toBe(true);
+      if (decideFile(c, policy, NOW).action !== 'keep') removed.push(delta);
     }
+    // The deltas straddle the cutoff: the planner removes the older ones and keeps the rest,
+    // and the walk posts every file the planner would remove.
+    expect(removed).toEqual([-2, -1, -0.5, -0.001]);
+    for (const delta of removed) expect(NOW - 24 * HOUR + delta, `delta ${delta}`).toBeLessThan(bound);
   });
 });

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { tasksHandler } from '../../src/engine/categories/tasks.js';
 import { BATCH_SIZE } from '../../src/engine/db/row-cleanup.js';
 import { createDashboardDb, daysAgo, execSql, fmt, insertRows, type Row, rowidsOf, SCHEMAS, selectRows } from '../helpers/db-fixtures.js';
@@ -201,36 +201,59 @@ describe('tasks', () => {
   it.each(['delete', 'wal'])('waits for a dashboard writer holding the lock (%s journal) and finishes', async (mode) => {
     const { file, settings } = taskQueueRoot([task(1, 'completed', fmt.isoZ(daysAgo(9))), task(2, 'pending', fmt.isoZ(daysAgo(9)))]);
     execSql(file, `PRAGMA journal_mode = ${mode}`);
-    const child = holdWriteLock(file, 1000);
+    const child = holdWriteLock(file);
     await child.locked;
-    const started = Date.now();
     const { ctx, out } = makeContext(settings);
+    const started = Date.now();
+    child.release(); // commits 300 ms after this, while the handler is at work
     await tasksHandler.run(ctx);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    const ended = Date.now();
+    const committedAt = await child.committedAt;
+    // The lock was held when the handler started and released before it ended: it waited, then deleted.
+    expect(started).toBeLessThan(committedAt);
+    expect(committedAt).toBeLessThanOrEqual(ended);
     expect(out.errors).toEqual([]);
     expect(rowidsOf(file, 'task_queue')).toEqual([2]);
     expect(selectRows(file, 'task_queue')[0]?.title).toBe('written by the dashboard');
-    await child.exited;
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe(mode);
     db.close();
   });
 });
 
-/** A child process that opens the database, holds BEGIN IMMEDIATE for `ms`, then commits. */
-function holdWriteLock(file: string, ms: number) {
+const holders: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of holders.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/**
+ * A child process that opens the database and holds BEGIN IMMEDIATE (with a write of its own)
+ * until `release()`, then commits 300 ms later; `committedAt` is its clock just before COMMIT.
+ */
+function holdWriteLock(file: string) {
   const script = `
     const Database = require('better-sqlite3');
     const db = new Database(process.argv[1]);
     db.exec('BEGIN IMMEDIATE');
     db.prepare("UPDATE task_queue SET title = 'written by the dashboard' WHERE id = 2").run();
-    process.stdout.write('locked\\n');
-    setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script, file], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdin.once('data', () => {
+      process.stdin.destroy();
+      setTimeout(() => { const at = Date.now(); db.exec('COMMIT'); db.close(); process.stdout.write('committed ' + at + '\\n'); }, 300);
+    });
+    process.stdout.write('locked\\n');`;
+  const child = spawn(process.execPath, ['-e', script, file], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
+  holders.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const locked = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
-    child.on('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
+    child.stdout.on('data', () => out.includes('locked') && resolve());
+    void exited.then((code) => reject(new Error(`lock holder exited early (${code})`)));
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { locked, exited };
+  const committedAt = exited.then((code) => {
+    const at = /committed (\d+)/.exec(out)?.[1];
+    if (code !== 0 || !at) throw new Error(`lock holder exited ${code} without committing: ${out}`);
+    return Number(at);
+  });
+  return { locked, committedAt, release: () => child.stdin.write('go\n') };
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type WalkRecord, walkTree } from '../../src/engine/fs/walker.js';
 import { findFiles } from '../helpers/fs-fixtures.js';
+import { giveToNobody, IS_ROOT, NOBODY, runNodeScript } from '../helpers/node-child.js';
 import { makeTempDir } from '../helpers/temp-root.js';
 
 /** A deterministic pseudo-random generator (mulberry32), so a failing tree can be rebuilt. */
@@ -191,32 +192,70 @@ describe('walkTree', () => {
     }
   });
 
-  it('stops the worker when the consumer breaks out early or the signal aborts', async () => {
+  it('stops the worker when the consumer breaks out early or the signal aborts', () => {
     const dir = makeTempDir();
     for (let i = 0; i < 50; i++) writeFileSync(path.join(dir, `f${i}`), '');
-    let chunks = 0;
-    for await (const _ of walkTree(dir, { chunkSize: 2 })) if (++chunks === 2) break;
-    expect(chunks).toBe(2);
-    chunks = 0;
-    for await (const _ of walkTree(dir, { chunkSize: 2, threads: 3 })) if (++chunks === 2) break;
-    expect(chunks).toBe(2);
+    // In a process of its own, so no thread kept idle by an earlier walk blurs the count. The
+    // walking threads are the ones at nice 10 (the worker lowers its own priority when it starts);
+    // once every one of them is up, the walk is stopped, and none of those threads may be left.
+    const code = `
+      import { readdirSync, readFileSync } from 'node:fs';
+      const { walkTree } = await import(dist('src/engine/fs/walker.js'));
+      const nice10 = () => readdirSync('/proc/self/task').filter((t) => {
+        try { const s = readFileSync('/proc/self/task/' + t + '/stat', 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ')[16] === '10'; }
+        catch { return false; }
+      });
+      const waitFor = async (n) => { for (const end = Date.now() + 10000; nice10().length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5)); };
+      const out = [];
+      for (const [how, threads] of [['break', 1], ['break', 2], ['break', 3], ['abort', 2]]) {
+        const ac = new AbortController();
+        let chunks = 0;
+        let walking = [];
+        for await (const _ of walkTree(${JSON.stringify(dir)}, { chunkSize: 2, threads, signal: ac.signal })) {
+          if (++chunks === 1) { await waitFor(threads); walking = nice10(); }
+          if (chunks === 2) { if (how === 'break') break; ac.abort(); }
+        }
+        const live = new Set(readdirSync('/proc/self/task'));
+        out.push({ how, threads, chunks, walking: walking.length, left: walking.filter((t) => live.has(t)).length });
+      }
+      console.log(JSON.stringify(out));`;
+    const cases = runNodeScript<{ how: string; threads: number; chunks: number; walking: number; left: number }[]>(code);
+    expect(cases).toEqual(
+      [1, 2, 3, 2].map((threads, i) => ({ how: i === 3 ? 'abort' : 'break', threads, chunks: 2, walking: threads, left: 0 })),
+    );
+    // Aborted before it starts: nothing is walked at all.
     const ac = new AbortController();
     ac.abort();
-    expect(await walkAll(dir, { signal: ac.signal })).toEqual([]);
+    return walkAll(dir, { signal: ac.signal }).then((all) => expect(all).toEqual([]));
   });
 
-  it.skipIf(process.getuid?.() === 0)('reports an unreadable folder as a problem and goes on', async () => {
+  // Root reads any folder, so as root (CI) the walk runs in a child as uid 65534 on a tree handed to it.
+  it('reports an unreadable folder as a problem and goes on', async () => {
     const dir = makeTempDir();
     mkdirSync(path.join(dir, 'locked'));
+    writeFileSync(path.join(dir, 'locked', 'secret'), '');
     writeFileSync(path.join(dir, 'ok'), '');
-    (await import('node:fs')).chmodSync(path.join(dir, 'locked'), 0);
-    const all = await walkAll(dir);
-    (await import('node:fs')).chmodSync(path.join(dir, 'locked'), 0o755);
+    let all: WalkRecord[];
+    if (IS_ROOT) {
+      giveToNobody(dir);
+      chmodSync(path.join(dir, 'locked'), 0);
+      const code = `const { walkTree } = await import(dist('src/engine/fs/walker.js'));
+        const all = []; for await (const c of walkTree(${JSON.stringify(dir)})) all.push(...c);
+        console.log(JSON.stringify({ uid: process.getuid(), all }));`;
+      const r = runNodeScript<{ uid: number; all: WalkRecord[] }>(code, { uid: NOBODY });
+      expect(r.uid).toBe(NOBODY);
+      all = r.all;
+    } else {
+      chmodSync(path.join(dir, 'locked'), 0);
+      all = await walkAll(dir);
+    }
+    chmodSync(path.join(dir, 'locked'), 0o755);
     expect(all).toContainEqual({ kind: 'problem', rel: 'locked', code: 'EACCES' });
     expect(files(all)).toEqual(['ok']);
   });
 
-  it.skipIf(!existsSync('dist/src/engine/fs/walker.js'))('loads its worker from the built dist/ too', () => {
+  // vitest's global setup (test/helpers/build-once.ts) builds dist/ before any test runs.
+  it('loads its worker from the built dist/ too', () => {
     const dir = makeTempDir();
     writeFileSync(path.join(dir, 'a'), '');
     const code = `import('./dist/src/engine/fs/walker.js').then(async ({ walkTree }) => {

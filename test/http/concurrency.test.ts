@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine.js';
 import { openStateStore } from '../../src/store/state-store.js';
 import { captureLogger, heldHandler, makeGate, makeHttpFixture, writeOldLogs } from '../helpers/http-app.js';
+import { startNodeScript } from '../helpers/node-child.js';
 
 const CLEANUP = '/api/system/cleanup';
 
@@ -48,26 +49,35 @@ describe('concurrent requests', () => {
     expect(f.store.listRuns(10, 0).total).toBe(1);
   });
 
-  it('answers 409 and shows the run when another process (store) holds the lock', async () => {
+  it('answers 409 and shows the run when another process holds the lock', async () => {
     const f = makeHttpFixture();
     const logs = writeOldLogs(f.root);
-    // A second engine over its own connection to the same state.db stands in for the CLI.
-    const otherStore = openStateStore(f.settings);
-    const gate = makeGate();
-    const other = createEngine({ settings: f.settings, store: otherStore, logger: pino({ level: 'silent' }), handlers: [heldHandler(gate.wait)] });
-    const held = other.runOnce({ trigger: 'cli', dryRun: false });
-    try {
-      const status = (await f.app.inject({ method: 'GET', url: `${CLEANUP}/status` })).json();
-      expect(status.running).toMatchObject({ trigger: 'cli', dry_run: false, pid: process.pid });
-      const res = await f.app.inject({ method: 'POST', url: CLEANUP, payload: { dry_run: false } });
-      expect(res.statusCode).toBe(409);
-      expect(res.json().run_id).toBe(status.running.run_id);
-      for (const file of logs) expect(existsSync(file)).toBe(true);
-    } finally {
-      gate.open();
-      await held;
-      otherStore.close();
-    }
+    // A real second process (the built engine and state store, as the CLI uses them) takes the
+    // lock on the same root and holds its run until told to finish.
+    const other = startNodeScript(`
+      const { loadSettings } = await import(dist('src/config/settings.js'));
+      const { openStateStore } = await import(dist('src/store/state-store.js'));
+      const { createEngine } = await import(dist('src/engine/engine.js'));
+      const settings = loadSettings({ env: { CLEANUP_SCHEDULE: 'off' }, root: ${JSON.stringify(f.root)} });
+      const store = openStateStore(settings);
+      const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+      const go = new Promise((resolve) => process.stdin.once('data', () => { process.stdin.destroy(); resolve(); }));
+      const held = { category: 'logs', run: async () => { console.log(JSON.stringify({ held: true })); await go; } };
+      const r = await createEngine({ settings, store, logger: quiet, handlers: [held] }).runOnce({ trigger: 'cli', dryRun: false });
+      store.close();
+      console.log(JSON.stringify({ run_id: r.run_id, status: r.status }));`);
+    expect(await other.next()).toEqual({ held: true });
+    const status = (await f.app.inject({ method: 'GET', url: `${CLEANUP}/status` })).json();
+    expect(status.running).toMatchObject({ trigger: 'cli', dry_run: false, pid: other.child.pid });
+    const res = await f.app.inject({ method: 'POST', url: CLEANUP, payload: { dry_run: false } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().run_id).toBe(status.running.run_id);
+    for (const file of logs) expect(existsSync(file)).toBe(true);
+    expect(f.store.listRuns(10, 0).runs.map((r) => r.trigger)).toEqual(['cli']);
+
+    other.send('go');
+    expect(await other.next()).toEqual({ run_id: status.running.run_id, status: 'succeeded' });
+    expect(await other.exited).toBe(0);
     expect((await f.app.inject({ method: 'GET', url: `${CLEANUP}/status` })).json().running).toBeNull();
   });
 });
@@ -77,11 +87,15 @@ describe('the schedule', () => {
     const f = makeHttpFixture({ env: { CLEANUP_SCHEDULE: '* * * * * *' }, scheduler: true });
     const logs = writeOldLogs(f.root);
     await f.app.ready();
+    const asked = Date.now();
     const status = (await f.app.inject({ method: 'GET', url: `${CLEANUP}/status` })).json();
+    const answered = Date.now();
     expect(status).toMatchObject({ daemon_running: true, daemon_pid: process.pid, schedule: '* * * * * *' });
+    // Every second: next_run is a whole second after some instant between asking and the answer.
     const next = Date.parse(status.next_run);
-    expect(next).toBeGreaterThan(Date.now() - 1000);
-    expect(next).toBeLessThanOrEqual(Date.now() + 1100);
+    expect(next % 1000).toBe(0);
+    expect(next).toBeGreaterThan(Math.floor(asked / 1000) * 1000 - 1000);
+    expect(next).toBeLessThanOrEqual(Math.floor(answered / 1000) * 1000 + 1000);
 
     await until(() => f.store.listRuns(10, 0).runs.some((r) => r.trigger === 'schedule' && r.status === 'succeeded'));
     const run = f.store.listRuns(10, 0).runs.find((r) => r.trigger === 'schedule');

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { freePort } from '../cli/cli-helpers.js';
 import { createDashboardDb, insertRows, SCHEMAS } from '../helpers/db-fixtures.js';
 import { writeFileAt } from '../helpers/temp-root.js';
 
@@ -90,27 +89,30 @@ export interface ServerProc {
   exited: Promise<number | null>;
 }
 
-/** Starts dist/src/server.js over `root` on a free loopback port; resolves once /health answers. */
+/**
+ * Starts dist/src/server.js over `root` on port 0 (the kernel picks a free port, so files running
+ * in parallel never race for one) and resolves with the URL its start line reports (`listen`,
+ * logged at info) once /health answers there. Rejects with its stderr if it exits first.
+ */
 export async function startServer(root: string, env: Record<string, string> = {}): Promise<ServerProc> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run the build (npx tsc -p .) first`);
-  const port = await freePort();
   const child = track(
     spawn(process.execPath, [SERVER], {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ARCHITECT_HOME: root, CLEANUP_SCHEDULE: 'off', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ARCHITECT_HOME: root, CLEANUP_SCHEDULE: 'off', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = await listenUrl(child, () => stderr);
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
-      // not listening yet
+      // not answering yet
     }
     if (Date.now() > deadline) throw new Error(`server did not answer /health: ${stderr}`);
     await sleep(50);
@@ -118,7 +120,41 @@ export async function startServer(root: string, env: Record<string, string> = {}
   return { child, url, pid: child.pid as number, stderr: () => stderr, exited };
 }
 
+/** The `listen` URL of the server's start log line on stdout; stdout is drained (and dropped) after it. */
+function listenUrl(child: ChildProcess, stderr: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let found = false;
+    child.stdout?.on('data', (d: Buffer) => {
+      if (found) return;
+      buf += d;
+      for (let i = buf.indexOf('\n'); i >= 0 && !found; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const listen = /"listen":"(http:\/\/[^"]+)"/.exec(line)?.[1];
+        if (listen) {
+          found = true;
+          buf = '';
+          resolve(listen);
+        }
+      }
+    });
+    // 'close', not 'exit': by then all of stderr has been read, so the error carries it.
+    child.once('close', (code) => reject(new Error(`server exited ${code}: ${stderr()}`)));
+  });
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A seeded pseudo-random generator (mulberry32) in [0, 1): a failing run can be replayed. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Polls `check` every 20 ms until it returns a truthy value; throws after `ms`. */
 export async function until<T>(check: () => T | Promise<T>, ms = 15_000, what = 'condition'): Promise<T> {
@@ -132,12 +168,17 @@ export async function until<T>(check: () => T | Promise<T>, ms = 15_000, what = 
 }
 
 /**
- * Runs `script` (CommonJS, better-sqlite3 available as `Database`, the database path as `FILE`)
- * in a child node process. Resolves once it prints `ready`; `done` resolves with its stdout.
+ * Runs `script` (CommonJS, better-sqlite3 available as `Database`, the database path as `FILE`,
+ * and `onCommand(word, fn)` to act on a line the test sends) in a child node process. Resolves
+ * once it prints `ready`; `send(word)` writes a line to it; `done` resolves with its stdout.
  */
-export async function sqliteChild(file: string, script: string): Promise<{ child: ChildProcess; done: Promise<string> }> {
-  const code = `const Database = require(${JSON.stringify(path.join(REPO, 'node_modules/better-sqlite3'))}); const FILE = ${JSON.stringify(file)};\n${script}`;
-  const child = track(spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] }));
+export async function sqliteChild(
+  file: string,
+  script: string,
+): Promise<{ child: ChildProcess; done: Promise<string>; send: (word: string) => void }> {
+  const prelude = `const Database = require(${JSON.stringify(path.join(REPO, 'node_modules/better-sqlite3'))}); const FILE = ${JSON.stringify(file)};
+    const onCommand = (word, fn) => { let buf = ''; const on = (d) => { buf += d; if (buf.split('\\n').includes(word)) { process.stdin.off('data', on); process.stdin.destroy(); fn(); } }; process.stdin.on('data', on); };\n`;
+  const child = track(spawn(process.execPath, ['-e', prelude + script], { stdio: ['pipe', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
   child.stderr?.on('data', (d) => (err += d));
@@ -151,7 +192,7 @@ export async function sqliteChild(file: string, script: string): Promise<{ child
     });
     done.catch(reject);
   });
-  return { child, done };
+  return { child, done, send: (word) => child.stdin?.write(`${word}\n`) };
 }
 
 /** `PRAGMA integrity_check` through the sqlite child-free path: 'ok' when the file is sound. */

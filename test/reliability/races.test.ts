@@ -13,12 +13,24 @@ import { describe, expect, it } from 'vitest';
 import { cliEnv } from '../cli/cli-helpers.js';
 import { createDashboardDb, insertRows, SCHEMAS } from '../helpers/db-fixtures.js';
 import { DAY, makeTempDir, writeFileAt } from '../helpers/temp-root.js';
-import { CLEANUP, CLI, integrityCheck, sleep, startServer, track } from './helpers.js';
+import { CLEANUP, CLI, integrityCheck, prng, sleep, startServer, track, until } from './helpers.js';
 import type { RowShape } from '../../src/store/records.js';
 
 const SOAK = process.env.CLEANUP_SOAK === '1';
+/** Seeds which files the chaos loop deletes, so a failing run can be replayed. */
+const SEED = 20_260_207;
 const WAVES = SOAK ? 10 : 2;
 const PER_WAVE = 50;
+
+/** Scheduled runs recorded as finished so far. */
+function scheduledRuns(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM runs WHERE trigger = 'schedule' AND finished_at IS NOT NULL").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 
 function runCliForce(root: string): Promise<number | null> {
   return new Promise((resolve) => {
@@ -47,17 +59,19 @@ describe('one run at a time under attack', () => {
     insertRows(db, 'task_queue', Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, status: 'completed', completed_at: new Date(old).toISOString() })));
 
     const server = await startServer(root, { CLEANUP_SCHEDULE: '* * * * * *' });
+    const stateDb = path.join(root, '.cleanup/state.db');
     const statuses = new Map<number, number>();
     const busyRunIds = new Set<string>();
     const cliCodes: (number | null)[] = [];
     let chaosDeleted = 0;
     let stop = false;
+    const random = prng(SEED);
     // Meanwhile: more files appear, and some old ones vanish under the cleanup (another tool).
     const churn = (async () => {
       while (!stop) {
         produce(40);
         for (let k = 0; k < 10; k++) {
-          const victim = path.join(root, `logs/d${k % 7}/f${Math.floor(Math.random() * made)}.log`);
+          const victim = path.join(root, `logs/d${k % 7}/f${Math.floor(random() * made)}.log`);
           if (existsSync(victim)) {
             rmSync(victim, { force: true });
             chaosDeleted++;
@@ -81,12 +95,13 @@ describe('one run at a time under attack', () => {
       );
       await Promise.all(posts);
       cliCodes.push(...(await Promise.all(clis)));
-      await sleep(1100); // let the schedule fire between waves
+      // Between waves the schedule fires: wait for its next run to be recorded as finished, not for a second to pass.
+      const scheduled = scheduledRuns(stateDb);
+      await until(() => scheduledRuns(stateDb) > scheduled, 30_000, `a scheduled run after wave ${w + 1}`);
     }
     stop = true;
     await churn;
-    // Let a scheduled run in flight finish, then stop the server cleanly.
-    await sleep(300);
+    // A scheduled run in flight may be cut off by this SIGTERM: it is then recorded as interrupted.
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     const elapsed = Date.now() - t0;
