@@ -123,6 +123,8 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     listItems: (runId, limit, offset) => store.listItems(runId, limit, offset),
     lastRealRun: () => store.lastRealRun(),
     runningRun: () => store.runningRun(),
+    lastSuccessAt: () => store.lastSuccessAt(),
+    outbox: store.outbox,
     close: () => store.close(),
     updateProgress(runId, progress) {
       store.updateProgress(runId, progress);

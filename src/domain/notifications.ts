@@ -1,0 +1,59 @@
+/**
+ * What a notification says: the fixed list of events a webhook can subscribe to, the event a
+ * finished run raises, and the run as a payload carries it. Shared by the store (which writes a
+ * run's events in the transaction that finishes it), the senders and the API schemas.
+ */
+import type { ItemError, Stats, Trigger } from './types.js';
+
+/** The events a webhook may list in `events` (config). `test` is sent only by POST notifications/test. */
+export const NOTIFICATION_EVENTS = ['run.finished', 'run.failed', 'run.refused', 'archive.failed'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export type OutboxEventType = NotificationEvent | 'test';
+
+/** How many of a run's errors a payload carries (the run's history has all of them). */
+export const PAYLOAD_ERRORS_CAP = 20;
+
+/** A finished run as webhooks and email see it. */
+export interface RunPayload {
+  run_id: string;
+  trigger: Trigger;
+  dry_run: boolean;
+  status: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  stats: Stats;
+  items_total: number;
+  errors_total: number;
+  warnings: string[];
+  /** The first PAYLOAD_ERRORS_CAP errors. */
+  errors: ItemError[];
+  /** Bytes removed (or archived) per category; categories that freed nothing are absent. */
+  bytes_by_category: Record<string, number>;
+}
+
+/** One event as the outbox keeps it, before a delivery gives it an id. */
+export interface OutboxEvent {
+  id: number;
+  type: OutboxEventType;
+  run_id: string | null;
+  occurred_at: string;
+  run: RunPayload | null;
+}
+
+/**
+ * The event a finished run raises, from its status: `failed` → run.failed, `refused` (a brake
+ * stopped it before it deleted anything) → run.refused; succeeded, partial and interrupted runs
+ * → run.finished (the payload's status says which).
+ */
+export function finishEventOf(status: string): NotificationEvent {
+  if (status === 'failed') return 'run.failed';
+  if (status === 'refused') return 'run.refused';
+  return 'run.finished';
+}
+
+/** True for a run that someone should hear about when only failures are wanted. */
+export function isFailure(type: OutboxEventType, run: RunPayload | null): boolean {
+  if (type === 'run.failed' || type === 'run.refused' || type === 'archive.failed') return true;
+  return run !== null && (run.status === 'partial' || run.status === 'interrupted' || run.errors_total > 0);
+}
