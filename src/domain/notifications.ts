@@ -3,11 +3,15 @@
  * finished run raises, and the run as a payload carries it. Shared by the store (which writes a
  * run's events in the transaction that finishes it), the senders and the API schemas.
  */
-import type { ItemError, Stats, Trigger } from './types.js';
+import { endEventType, type RunEndType } from './events.js';
+import type { ItemError, RunStatus, Stats, Trigger } from './types.js';
 
-/** The events a webhook may list in `events` (config). `test` is sent only by POST notifications/test. */
+/**
+ * The events a webhook may list in `events` (config): a run's end event (events.ts) and
+ * `archive.failed` (a backup could not be archived). `test` is sent only by POST notifications/test.
+ */
 export const NOTIFICATION_EVENTS = ['run.finished', 'run.failed', 'run.refused', 'archive.failed'] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export type NotificationEvent = RunEndType | 'archive.failed';
 export type OutboxEventType = NotificationEvent | 'test';
 
 /** How many of a run's errors a payload carries (the run's history has all of them). */
@@ -41,15 +45,9 @@ export interface OutboxEvent {
   run: RunPayload | null;
 }
 
-/**
- * The event a finished run raises, from its status: `failed` → run.failed, `refused` (a brake
- * stopped it before it deleted anything) → run.refused; succeeded, partial and interrupted runs
- * → run.finished (the payload's status says which).
- */
+/** The event a finished run raises: its end event (events.ts endEventType), by status. */
 export function finishEventOf(status: string): NotificationEvent {
-  if (status === 'failed') return 'run.failed';
-  if (status === 'refused') return 'run.refused';
-  return 'run.finished';
+  return endEventType(status as RunStatus | 'refused');
 }
 
 /** True for a run that someone should hear about when only failures are wanted. */

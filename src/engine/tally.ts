@@ -19,6 +19,8 @@ export interface Tally {
   reporter: Reporter;
   stats: Stats;
   bytes: number;
+  /** Bytes removed (or archived) per category, for the notifications' "top categories". */
+  bytesByCategory: Record<string, number>;
   items: Item[];
   itemsTotal: number;
   skipped: Skipped[];
@@ -38,6 +40,7 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
   const t: Tally = {
     stats: counters as Stats,
     bytes: 0,
+    bytesByCategory: {},
     items: [],
     itemsTotal: 0,
     skipped: [],
@@ -53,6 +56,7 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
           const key = statKey.get(item.category);
           if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
           t.bytes += item.bytes;
+          t.bytesByCategory[item.category] = (t.bytesByCategory[item.category] ?? 0) + item.bytes;
         }
         if (t.items.length < RESPONSE_CAP) t.items.push(item);
         t.progress.items_so_far = t.itemsTotal;
