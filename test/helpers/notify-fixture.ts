@@ -3,12 +3,17 @@
  * for a real run to remove; plus a sender with a test clock and fast backoff. Closed after each test.
  */
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import type { RunListener } from '../../src/domain/events.js';
+import type { CategoryHandler } from '../../src/engine/context.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { type App, buildApp } from '../../src/http/app.js';
+import { createMetrics, type Metrics } from '../../src/http/metrics.js';
+import { notifyListener } from '../../src/notify/listener.js';
 import { createSender, type Sender, type SenderDeps } from '../../src/notify/sender.js';
 import { openStateStore } from '../../src/store/state-store.js';
 import type { StateStore } from '../../src/store/types.js';
@@ -85,4 +90,70 @@ export function makeNotifyFixture(notifications: unknown, extra: { env?: Record<
 /** A webhook config entry for `url`. */
 export function hook(url: string, more: Record<string, unknown> = {}) {
   return { url, events: ['run.finished', 'run.failed'], secret_env: 'HOOK_SECRET', ...more };
+}
+
+export interface NotifyApp {
+  root: string;
+  settings: Settings;
+  store: StateStore;
+  engine: Engine;
+  app: App;
+  metrics: Metrics;
+  url: string;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  post(path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+const apps: NotifyApp[] = [];
+afterEach(async () => {
+  for (const a of apps.splice(0)) await a.close();
+});
+
+/**
+ * The app as the server wires it (metrics and notifications as run listeners, the sender
+ * started on ready), listening on loopback over a fresh or given root.
+ */
+export async function startNotifyApp(opts: { root?: string; notifications?: unknown; env?: Record<string, string>; handlers?: readonly CategoryHandler[] } = {}): Promise<NotifyApp> {
+  const root = opts.root ?? makeTempDir('cw-notify-app-');
+  const configFile = path.join(makeTempDir('cw-notify-cfg-'), 'config.json');
+  writeFileSync(configFile, JSON.stringify(opts.notifications ? { notifications: opts.notifications } : {}));
+  const settings = settingsFor(root, { HOOK_SECRET: SECRET, ...opts.env }, configFile);
+  const store = openStateStore(settings);
+  const metrics = createMetrics({ settings, store });
+  const sender = createSender({ outbox: store.outbox, notifications: settings.notifications, logger: silent, onAttempt: metrics.onDelivery, timeoutMs: 1000 });
+  const engine = createEngine({ settings, store, logger: silent, handlers: opts.handlers, listeners: [metrics.listener, notifyListener(sender)] });
+  const app = buildApp({ settings, engine, store, logger: silent, sender, metrics });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  let closed = false;
+  const a: NotifyApp = {
+    root,
+    settings,
+    store,
+    engine,
+    app,
+    metrics,
+    url,
+    get: (p, headers = {}) => fetch(`${url}${p}`, { headers }),
+    post: (p, body, headers = {}) =>
+      fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? '' : JSON.stringify(body) }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      store.close();
+    },
+  };
+  apps.push(a);
+  return a;
+}
+
+/** Polls `check` every 20 ms until it is true (or fails after `ms`). */
+export async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
