@@ -1,7 +1,8 @@
 /**
  * `buildApp(deps)`: the Fastify instance used by the server and the tests alike. The wiring
  * diagram: strict validation (no coercion, no stripping), the one error shape, the health
- * route, and the `/api/system/cleanup` group behind the optional bearer token.
+ * route, /metrics, and the `/api/system/cleanup` group behind the optional bearer token; the
+ * notification sender runs from ready to close.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -65,7 +66,15 @@ export function buildApp(deps: AppDeps): App {
 
   const shutdown = new AbortController();
   const metrics = deps.metrics ?? createMetrics({ settings: deps.settings, store: deps.store });
-  const sender = deps.sender ?? createSender({ outbox: deps.store.outbox, notifications: deps.settings.notifications, publicUrl: deps.settings.publicUrl, logger: deps.logger, onAttempt: metrics.onDelivery });
+  const sender =
+    deps.sender ??
+    createSender({
+      outbox: deps.store.outbox,
+      notifications: deps.settings.notifications,
+      publicUrl: deps.settings.publicUrl,
+      logger: deps.logger,
+      onAttempt: metrics.onDelivery,
+    });
   app.register(healthRoutes);
   app.register(metricsRoutes, { metrics, token: deps.settings.metricsPublic ? undefined : deps.settings.apiToken });
   app.register(

@@ -39,7 +39,7 @@ describe('webhook delivery', () => {
         bytes_by_category: { logs: 300 },
       },
     });
-    expect((got?.json.run as { stats: Record<string, number> }).stats.logs_deleted).toBe(3);
+    expect(got?.json.run).toMatchObject({ stats: { logs_deleted: 3 } });
     expect(f.store.outbox.recentAttempts(10)).toMatchObject([{ outcome: 'delivered', status_code: 200, state: 'delivered', attempt: 1 }]);
   });
 
