@@ -11,12 +11,11 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
 import type { Item } from '../domain/types.js';
-import { PAYLOAD_ERRORS_CAP, type RunPayload } from '../domain/notifications.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
 import { createOutbox, OUTBOX_MIGRATION } from './outbox.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
-import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
+import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -302,24 +301,5 @@ function createStore(db: Database.Database): StateStore {
     close() {
       if (db.open) db.close();
     },
-  };
-}
-
-/** A finished run as its notification events carry it. */
-function toPayload(row: RowShape, r: FinishRun): RunPayload {
-  return {
-    run_id: row.run_id,
-    trigger: row.trigger as RunPayload['trigger'],
-    dry_run: row.dry_run === 1,
-    status: r.status,
-    started_at: row.started_at,
-    finished_at: r.finishedAt,
-    duration_ms: Math.max(0, Date.parse(r.finishedAt) - Date.parse(row.started_at)),
-    stats: r.stats,
-    items_total: r.itemsTotal,
-    errors_total: r.errorsTotal,
-    warnings: r.warnings,
-    errors: r.errors.slice(0, PAYLOAD_ERRORS_CAP),
-    bytes_by_category: { ...(r.bytesByCategory ?? {}) },
   };
 }
