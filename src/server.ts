@@ -7,10 +7,14 @@
 import { mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { removePidFile } from './cli/pid-file.js';
+import { missingSecrets } from './config/notifications.js';
 import { ConfigError, describeRootSource, loadSettings, type Settings } from './config/settings.js';
 import { createEngine } from './engine/engine.js';
 import { describePolicy } from './engine/planner.js';
 import { buildApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { notifyListener } from './notify/listener.js';
+import { createSender } from './notify/sender.js';
 import { closeLogger, createLogger } from './logging.js';
 import { describeFsError } from './safety/fs-errors.js';
 import { UnsafePathError } from './safety/safe-path.js';
@@ -31,9 +35,18 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
   const interrupted = store.markInterrupted();
   const logger = createLogger(settings, { stdout: true });
   if (interrupted) logger.warn({ count: interrupted }, 'runs cut off by an earlier crash marked interrupted');
-  const engine = createEngine({ settings, store, logger });
+  // Notifications and metrics follow runs as listeners: they can neither fail nor slow one.
+  const metrics = createMetrics({ settings, store });
+  const sender = createSender({
+    outbox: store.outbox,
+    notifications: settings.notifications,
+    publicUrl: settings.publicUrl,
+    logger,
+    onAttempt: metrics.onDelivery,
+  });
+  const engine = createEngine({ settings, store, logger, listeners: [metrics.listener, notifyListener(sender)] });
   const scheduler = createScheduler({ settings, engine, logger });
-  const app = buildApp({ settings, engine, store, logger, scheduler });
+  const app = buildApp({ settings, engine, store, logger, scheduler, sender, metrics });
 
   let url: string;
   try {
@@ -89,6 +102,8 @@ function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStor
     if (err instanceof ConfigError) return refuse(err.message, 2);
     throw err;
   }
+  const missing = missingSecrets(settings.notifications);
+  if (missing.length) return refuse(`notifications need ${missing.join(', ')} in the environment (the config names them); set them or remove the hook`, 2);
   const rootProblem = prepareRoot(settings);
   if (rootProblem) return refuse(rootProblem, 2);
   try {

@@ -6,16 +6,16 @@
  * ESC sequence or a newline must not recolour the terminal or forge a line of the report.
  */
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
-import type { Item, RunResult, Stats } from '../domain/types.js';
+import type { Item, RunResult } from '../domain/types.js';
+import { countOf } from '../domain/summary.js';
 import { escapeControls } from './escape.js';
 
 export { escapeControls } from './escape.js';
+/** The summary block moved to domain/ (the email notification repeats it); re-exported for the CLI. */
+export { renderSummary } from '../domain/summary.js';
 
 /** How many items per category a dry run lists before "… and M more". */
 export const LIST_PER_CATEGORY = 10;
-
-/** A count from stats that may come from a run recorded with other categories. */
-const countOf = (stats: Stats, d: CategoryDescriptor): number => (stats as Record<string, number>)[d.statKey] ?? 0;
 
 /** Lines joined for a terminal: each one escaped (see escapeControls). */
 function joinLines(lines: readonly string[]): string {
@@ -32,16 +32,6 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** The original worker's summary block, exactly (real runs): one line per category of `list`. */
-export function renderSummary(stats: Stats, list: readonly CategoryDescriptor[] = CATEGORY_LIST): string {
-  return [
-    'Cleanup Summary:',
-    ...list.map((d) => `  ${d.summary.done}: ${countOf(stats, d)}`),
-    `  Space freed: ${stats.space_freed_mb.toFixed(2)} MB`,
-    '',
-  ].join('\n');
 }
 
 /** A dry run: the policy, what each category would remove and why, and a plain "nothing was deleted". */

@@ -16,6 +16,8 @@ import { closeLogger, createLogger } from '../logging.js';
 import { StateUnavailableError } from '../store/state-location.js';
 import { openMemoryStateStore, openStateStore } from '../store/state-store.js';
 import type { StateStore } from '../store/types.js';
+import { missingSecrets } from '../config/notifications.js';
+import { createSender } from '../notify/sender.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
 import { renderDryRun, renderProblems, renderSummary } from './render.js';
@@ -42,7 +44,9 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     const engine = createEngine({ settings, store: withProgress(store, io, cmd.json), logger });
     const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
     if (opened.unrecorded) result.warnings.push(opened.unrecorded);
-    return print(result, settings, io, cmd, describePolicy(policy));
+    const code = print(result, settings, io, cmd, describePolicy(policy));
+    if (!opened.unrecorded) await flushNotifications(settings, store, result.run_id, logger);
+    return code;
   } catch (err) {
     const known = catalogEntryOf(err);
     if (!known || known.exit === 1) throw err;
@@ -51,6 +55,27 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
   } finally {
     store?.close();
     await closeLogger(logger);
+  }
+}
+
+/** How long a CLI run waits for its notifications before it exits; the server's sender delivers the rest. */
+export const CLI_FLUSH_MS = 5_000;
+
+/**
+ * Tries to deliver the run's notifications before the CLI exits, for at most CLI_FLUSH_MS (each
+ * attempt's deadline shortened to fit). A failed attempt is recorded and retried later by the
+ * server. Skipped when this shell lacks a secret the config names: the server has it.
+ */
+async function flushNotifications(settings: Settings, store: StateStore, runId: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const n = settings.notifications;
+  if ((!n.webhooks.length && !n.email) || missingSecrets(n).length) return;
+  const sender = createSender({ outbox: store.outbox, notifications: n, publicUrl: settings.publicUrl, logger, timeoutMs: CLI_FLUSH_MS });
+  try {
+    await sender.flush(runId, CLI_FLUSH_MS);
+  } catch (err) {
+    logger.warn({ err }, 'notifications not flushed; the server will deliver them');
+  } finally {
+    await sender.stop();
   }
 }
 
@@ -123,6 +148,8 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     listItems: (runId, limit, offset) => store.listItems(runId, limit, offset),
     lastRealRun: () => store.lastRealRun(),
     runningRun: () => store.runningRun(),
+    lastSuccessAt: () => store.lastSuccessAt(),
+    outbox: store.outbox,
     close: () => store.close(),
     updateProgress(runId, progress) {
       store.updateProgress(runId, progress);

@@ -12,12 +12,14 @@ import { CATEGORIES } from '../domain/types.js';
 import { CATEGORY_LIST } from '../domain/categories/index.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { ConfigError } from './errors.js';
+import { type NotificationSettings, resolveNotifications, resolvePublicUrl } from './notifications.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { refuseSystemRoot } from './root-guard.js';
 import { type ConfigFile, ConfigFileSchema, type RunOverrides, RunOverridesSchema, type TableConfig } from './schema.js';
 import { describeFirstError } from './validation.js';
 
 export { ConfigError } from './errors.js';
+export type { EmailSettings, NotificationSettings, WebhookSettings } from './notifications.js';
 export type { Paths } from './paths.js';
 
 export interface Settings {
@@ -38,6 +40,12 @@ export interface Settings {
   port: number;
   apiToken: string | undefined;
   logLevel: string;
+  /** Webhooks and email (config `notifications`); secrets are Secret objects that never print. */
+  notifications: NotificationSettings;
+  /** Base URL people reach the service at (config `public_url`), for links in notifications. */
+  publicUrl: string | undefined;
+  /** `CLEANUP_METRICS_PUBLIC=true`: /metrics answers without the API token. */
+  metricsPublic: boolean;
 }
 
 export interface LoadOptions {
@@ -93,6 +101,9 @@ export function loadSettings(opts: LoadOptions): Settings {
     port: parsePort(env.PORT),
     apiToken: nonEmpty(env.CLEANUP_API_TOKEN),
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    notifications: resolveNotifications(file.notifications, env),
+    publicUrl: resolvePublicUrl(file.public_url),
+    metricsPublic: parseBool(env.CLEANUP_METRICS_PUBLIC, 'CLEANUP_METRICS_PUBLIC', false),
   };
   return Object.freeze(settings);
 }

@@ -3,6 +3,7 @@
  * GET /runs. Shared by the engine (which declares the store port it needs) and the store (which
  * implements it), so neither imports the other.
  */
+import type { NotificationEvent } from './notifications.js';
 import type { ItemError, RunStatus, Skipped, Stats, Trigger } from './types.js';
 
 export interface RunProgress {
@@ -52,4 +53,8 @@ export interface FinishRun {
   /** Capped lists kept with the run. */
   skipped: Skipped[];
   errors: ItemError[];
+  /** Bytes removed (or archived) per category, for the notifications' "top categories". */
+  bytesByCategory?: Readonly<Record<string, number>>;
+  /** Notification events beyond the one the status raises (e.g. `archive.failed`); written with the run. */
+  events?: readonly NotificationEvent[];
 }

@@ -4,9 +4,10 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
+import type { RunPhase } from '../domain/events.js';
 import type { Category, Item, ItemError, Policy, Skipped } from '../domain/types.js';
 
-/** The sink a handler reports into; the orchestrator counts, logs and records. */
+/** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
   /** An item removed (real run) or that would be removed (dry run). */
   item(item: Item): void;
@@ -16,8 +17,8 @@ export interface Reporter {
   error(error: ItemError): void;
   /** Something the operator should know that is not an item (missing table, unreadable ages…). */
   warning(message: string): void;
-  /** Progress for `/status` while a run is in progress. */
-  progress(category: Category, phase: 'planning' | 'executing', done: number): void;
+  /** Progress for `/status` and the `run.progress` event while a run is in progress. */
+  progress(category: Category, phase: RunPhase, done: number): void;
 }
 
 /** Minimal logger shape (pino's) so the engine does not depend on a logger implementation. */

@@ -1,23 +1,25 @@
 /**
  * The one entry point for HTTP, CLI and schedule: `createEngine(deps).runOnce(...)`.
  * It takes the per-root lock (through the state store), runs every selected category
- * handler, counts, logs and records every item, and returns SPEC section 4's result.
+ * handler, counts every item, emits the run's events (domain/events.ts) to its listeners
+ * (the history, the per-item log line, the activity-log row, then the caller's), and returns
+ * SPEC section 4's result.
  */
 import { existsSync } from 'node:fs';
 import type { RunOverrides } from '../config/schema.js';
 import { resolveCategories, resolvePolicy, type Settings } from '../config/settings.js';
-import type { RunStore } from './run-store.js';
-import type { CategoryHandler, EngineLogger, Reporter, RunContext } from './context.js';
-import { appendActivityLog } from './db/activity-log.js';
-import { handlersFor } from './handlers.js';
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
-import { emptyStats } from '../domain/stats.js';
-import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from '../domain/types.js';
+import { endEventType, type RunListener } from '../domain/events.js';
+import type { Policy, RunResult, RunStatus, Trigger } from '../domain/types.js';
+import type { CategoryHandler, EngineLogger, RunContext } from './context.js';
+import { handlersFor } from './handlers.js';
+import { createEmitter, type Emit } from './run-events.js';
+import { activityLogListener, historyListener, itemLogListener } from './run-listeners.js';
+import type { RunStore } from './run-store.js';
+import { createTally, type Tally } from './tally.js';
 
-/** How many items/skips a response carries; the run history has all of them. */
-export const RESPONSE_CAP = 1000;
-const HISTORY_BATCH = 1000;
-const PROGRESS_EVERY_MS = 500;
+export { RESPONSE_CAP } from './tally.js';
+export { createItemLog } from './run-listeners.js';
 
 export interface RunOnceOptions {
   trigger: Trigger;
@@ -37,7 +39,7 @@ export interface RunningInfo {
   trigger: Trigger;
   dry_run: boolean;
   started_at: string;
-  progress: { category: Category | null; phase: string | null; items_so_far: number };
+  progress: Tally['progress'];
 }
 
 export interface EngineDeps {
@@ -48,6 +50,11 @@ export interface EngineDeps {
   categories?: readonly CategoryDescriptor[];
   /** Their handlers; derived from `categories` (each descriptor's strategy) unless given. */
   handlers?: readonly CategoryHandler[];
+  /**
+   * Told about every run (domain/events.ts), after the engine's own listeners, on a later tick:
+   * a listener that throws, rejects or is slow never fails or holds up a run.
+   */
+  listeners?: readonly RunListener[];
 }
 
 export interface Engine {
@@ -57,6 +64,14 @@ export interface Engine {
   current(): RunningInfo | null;
 }
 
+/** One run while it goes: what finishing it needs. */
+interface ActiveRun {
+  info: RunningInfo;
+  opts: RunOnceOptions;
+  tally: Tally;
+  emit: Emit;
+  signal: AbortSignal;
+}
 
 /** Builds the engine around one root's settings and state store. */
 export function createEngine(deps: EngineDeps): Engine {
@@ -67,29 +82,14 @@ export function createEngine(deps: EngineDeps): Engine {
   async function runOnce(opts: RunOnceOptions): Promise<RunResult> {
     // Validate before taking the lock: bad input changes nothing and is not a run.
     const policy = resolvePolicy(deps.settings, opts.overrides);
-    const picked = resolveCategories(opts.overrides);
-    const categories = opts.overrides?.categories?.length ? list.map((d) => d.name).filter((n) => (picked as readonly string[]).includes(n)) : list.map((d) => d.name);
+    const categories = selectedCategories(list, opts.overrides);
     const now = opts.now ?? Date.now();
-    const runId = deps.store.startRun({
-      trigger: opts.trigger,
-      dryRun: opts.dryRun,
-      settings: { policy, categories, root: deps.settings.root, now: new Date(now).toISOString() },
-    });
-    const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now());
-    const tally = createTally(runId, deps, opts.dryRun, list);
-    running = {
-      run_id: runId,
-      trigger: opts.trigger,
-      dry_run: opts.dryRun,
-      started_at: startedAt.toISOString(),
-      progress: tally.progress,
-    };
-    const signal = opts.signal ?? new AbortController().signal;
-    deps.logger.info({ run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, root: deps.settings.root }, 'cleanup run started');
+    const run = startRun(deps, list, opts, { policy, categories, now });
+    running = run.info;
     let crashed: unknown = null;
     try {
       if (!existsSync(deps.settings.root)) {
-        tally.reporter.warning(`root ${deps.settings.root} does not exist; nothing to clean`);
+        run.tally.reporter.warning(`root ${deps.settings.root} does not exist; nothing to clean`);
       } else {
         const ctx: RunContext = {
           settings: deps.settings,
@@ -97,158 +97,96 @@ export function createEngine(deps: EngineDeps): Engine {
           categories: list,
           now,
           dryRun: opts.dryRun,
-          runId,
-          report: tally.reporter,
-          signal,
+          runId: run.info.run_id,
+          report: run.tally.reporter,
+          signal: run.signal,
           logger: deps.logger,
           beforeExecute: opts.beforeExecute,
         };
-        for (const handler of handlers) {
-          if (!(categories as readonly string[]).includes(handler.category) || signal.aborted) continue;
-          tally.progress.category = handler.category;
-          await runHandler(handler, ctx, tally.reporter);
-        }
+        await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
       }
     } catch (err) {
       crashed = err;
     } finally {
       running = null;
     }
-    return finish(runId, opts, startedAt, tally, signal, crashed, deps);
+    return finishRun(deps, run, crashed);
   }
 
   return { runOnce, current: () => running };
 }
 
+/** The names of the categories a run covers, in list order: all, or those the overrides pick. */
+function selectedCategories(list: readonly CategoryDescriptor[], overrides: RunOverrides | undefined): readonly string[] {
+  const picked: readonly string[] = resolveCategories(overrides);
+  const all = list.map((d) => d.name);
+  return overrides?.categories?.length ? all.filter((n) => picked.includes(n)) : all;
+}
+
+/** Takes the lock (store.startRun: throws BusyError), sets up the run's tally and listeners, emits `run.started`. */
+function startRun(
+  deps: EngineDeps,
+  list: readonly CategoryDescriptor[],
+  opts: RunOnceOptions,
+  plan: { policy: Policy; categories: readonly string[]; now: number },
+): ActiveRun {
+  const runId = deps.store.startRun({
+    trigger: opts.trigger,
+    dryRun: opts.dryRun,
+    settings: { policy: plan.policy, categories: plan.categories, root: deps.settings.root, now: new Date(plan.now).toISOString() },
+  });
+  const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now()).toISOString();
+  let tally: Tally | null = null;
+  const builtIns: RunListener[] = [
+    historyListener(deps.store, runId),
+    itemLogListener(deps.logger, runId, opts.dryRun),
+    activityLogListener(deps.settings, (message) => tally?.reporter.warning(message)),
+  ];
+  const emit = createEmitter(builtIns, deps.listeners ?? [], deps.logger);
+  tally = createTally(runId, list, deps.logger, emit);
+  const info: RunningInfo = { run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, started_at: startedAt, progress: tally.progress };
+  deps.logger.info({ run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, root: deps.settings.root }, 'cleanup run started');
+  emit({ type: 'run.started', run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, started_at: startedAt });
+  return { info, opts, tally, emit, signal: opts.signal ?? new AbortController().signal };
+}
+
+/** Runs the handlers in order until the run is aborted. */
+async function runHandlers(handlers: readonly CategoryHandler[], ctx: RunContext, tally: Tally): Promise<void> {
+  for (const handler of handlers) {
+    if (ctx.signal.aborted) return;
+    tally.progress.category = handler.category;
+    await runHandler(handler, ctx);
+  }
+}
+
 /** Runs one handler; an unexpected throw becomes a category-level error and the run goes on. */
-async function runHandler(handler: CategoryHandler, ctx: RunContext, reporter: Reporter): Promise<void> {
+async function runHandler(handler: CategoryHandler, ctx: RunContext): Promise<void> {
   try {
     await handler.run(ctx);
   } catch (err) {
-    reporter.error({ category: handler.category, target: handler.category, message: `category failed: ${(err as Error).message}` });
+    ctx.report.error({ category: handler.category, target: handler.category, message: `category failed: ${(err as Error).message}` });
     ctx.logger.error({ err, category: handler.category, run_id: ctx.runId }, 'category failed');
   }
 }
 
-interface Tally {
-  reporter: Reporter;
-  stats: Stats;
-  bytes: number;
-  items: Item[];
-  itemsTotal: number;
-  skipped: Skipped[];
-  skippedTotal: number;
-  errors: ItemError[];
-  /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
-  errorsTotal: number;
-  warnings: string[];
-  progress: RunningInfo['progress'];
-  flush(): void;
-}
-
 /**
- * The per-item log line of a run. SPEC 3.8: every removed item gets its own `info` line naming
- * it. A dry run removes nothing: its items are in the response and the run's history, and at
- * `debug` level in the log, so a dry run over a million files does not add a million lines.
+ * Ends a run: the result, the end event to the engine's listeners (they append the last items
+ * and may add a warning), the record in the history (which releases the lock), then the log line.
+ * External listeners get the end event on a later tick, after the run is recorded.
  */
-export function createItemLog(logger: EngineLogger, runId: string, dryRun: boolean): (item: Item) => void {
-  const itemLog = logger.child?.({ run_id: runId, dry_run: dryRun }) ?? logger;
-  const msg = dryRun ? 'would remove' : 'removed';
-  const log = dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
-  return (item) => log({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, msg);
-}
-
-function createTally(runId: string, deps: EngineDeps, dryRun: boolean, list: readonly CategoryDescriptor[]): Tally {
-  const pending: Item[] = [];
-  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
-  let lastProgress = 0;
-  const logItem = createItemLog(deps.logger, runId, dryRun);
-  const t: Tally = {
-    stats: emptyStats(list),
-    bytes: 0,
-    items: [],
-    itemsTotal: 0,
-    skipped: [],
-    skippedTotal: 0,
-    errors: [],
-    errorsTotal: 0,
-    warnings: [],
-    progress: { category: null, phase: null, items_so_far: 0 },
-    flush() {
-      if (pending.length) deps.store.appendItems(runId, pending.splice(0));
-    },
-    reporter: {
-      item(item) {
-        t.itemsTotal++;
-        if (item.action !== 'rmdir') {
-          const key = statKey.get(item.category);
-          if (key !== undefined) (t.stats as Record<string, number>)[key] = ((t.stats as Record<string, number>)[key] ?? 0) + 1;
-          t.bytes += item.bytes;
-        }
-        if (t.items.length < RESPONSE_CAP) t.items.push(item);
-        pending.push(item);
-        if (pending.length >= HISTORY_BATCH) t.flush();
-        t.progress.items_so_far = t.itemsTotal;
-        logItem(item);
-      },
-      skipped(s) {
-        t.skippedTotal++;
-        if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
-        deps.logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
-      },
-      error(e) {
-        t.errorsTotal++;
-        if (t.errors.length < RESPONSE_CAP) t.errors.push(e);
-        deps.logger.warn({ run_id: runId, category: e.category, target: e.target, error: e.message }, 'item failed');
-      },
-      warning(message) {
-        t.warnings.push(message);
-        deps.logger.warn({ run_id: runId, warning: message }, 'cleanup warning');
-      },
-      progress(category, phase, done) {
-        t.progress.category = category;
-        t.progress.phase = phase;
-        const nowMs = Date.now();
-        if (nowMs - lastProgress >= PROGRESS_EVERY_MS) {
-          lastProgress = nowMs;
-          t.flush();
-          deps.store.updateProgress(runId, { category, phase, items_so_far: Math.max(done, t.itemsTotal) });
-        }
-      },
-    },
-  };
-  return t;
-}
-
-function finish(
-  runId: string,
-  opts: RunOnceOptions,
-  startedAt: Date,
-  t: Tally,
-  signal: AbortSignal,
-  crashed: unknown,
-  deps: EngineDeps,
-): RunResult {
+function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResult {
+  const { tally: t, info } = run;
   if (crashed) {
     t.errorsTotal++;
     t.errors.push({ category: t.progress.category ?? 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
-    deps.logger.error({ err: crashed, run_id: runId }, 'cleanup run failed');
+    deps.logger.error({ err: crashed, run_id: info.run_id }, 'cleanup run failed');
   }
-  t.flush();
-  t.stats.space_freed_mb = Math.round((t.bytes / 1_048_576) * 100) / 100;
-  const status: RunStatus = crashed ? 'failed' : signal.aborted ? 'interrupted' : t.errors.length ? 'partial' : 'succeeded';
-  const finishedAt = new Date();
-  if (!opts.dryRun && !crashed) {
-    const warning = appendActivityLog(
-      deps.settings,
-      { runId, stats: t.stats, finishedAt: finishedAt.toISOString(), trigger: opts.trigger },
-      finishedAt.getTime(),
-    );
-    if (warning) t.reporter.warning(warning);
-  }
-  deps.store.finishRun(runId, {
+  const status: RunStatus = crashed ? 'failed' : run.signal.aborted ? 'interrupted' : t.errors.length ? 'partial' : 'succeeded';
+  const result = resultOf(info, t, status, new Date());
+  run.emit({ type: endEventType(status), run_id: info.run_id, result });
+  deps.store.finishRun(info.run_id, {
     status,
-    finishedAt: finishedAt.toISOString(),
+    finishedAt: result.finished_at,
     stats: t.stats,
     itemsTotal: t.itemsTotal,
     skippedTotal: t.skippedTotal,
@@ -256,15 +194,29 @@ function finish(
     warnings: t.warnings,
     skipped: t.skipped,
     errors: t.errors,
+    bytesByCategory: t.bytesByCategory,
   });
-  const result: RunResult = {
+  deps.logger.info(
+    { run_id: info.run_id, trigger: info.trigger, dry_run: info.dry_run, status, stats: t.stats, items_total: t.itemsTotal, duration_ms: result.duration_ms },
+    'cleanup run finished',
+  );
+  return result;
+}
+
+/**
+ * SPEC section 4's result. Its lists are the tally's own arrays, so a warning the engine's
+ * listeners add at the end event (a failed activity-log row) is in the result and the history.
+ */
+function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Date): RunResult {
+  t.stats.space_freed_mb = Math.round((t.bytes / 1_048_576) * 100) / 100;
+  return {
     success: status === 'succeeded',
-    dry_run: opts.dryRun,
-    run_id: runId,
-    trigger: opts.trigger,
-    started_at: startedAt.toISOString(),
+    dry_run: info.dry_run,
+    run_id: info.run_id,
+    trigger: info.trigger,
+    started_at: info.started_at,
     finished_at: finishedAt.toISOString(),
-    duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    duration_ms: finishedAt.getTime() - Date.parse(info.started_at),
     status,
     stats: t.stats,
     items: t.items,
@@ -274,9 +226,4 @@ function finish(
     errors: t.errors,
     warnings: t.warnings,
   };
-  deps.logger.info(
-    { run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, status, stats: t.stats, items_total: t.itemsTotal, duration_ms: result.duration_ms },
-    'cleanup run finished',
-  );
-  return result;
 }

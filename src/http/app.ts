@@ -1,19 +1,24 @@
 /**
  * `buildApp(deps)`: the Fastify instance used by the server and the tests alike. The wiring
  * diagram: strict validation (no coercion, no stripping), the one error shape, the health
- * route, and the `/api/system/cleanup` group behind the optional bearer token.
+ * route, /metrics, and the `/api/system/cleanup` group behind the optional bearer token; the
+ * notification sender runs from ready to close.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Engine } from '../engine/engine.js';
+import { createSender, type Sender } from '../notify/sender.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/types.js';
 import { createAuthHook } from './auth.js';
 import { installErrorHandlers } from './errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { cleanupRoutes } from './routes/cleanup.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { notificationsRoutes } from './routes/notifications.js';
 import { runsRoutes } from './routes/runs.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -28,6 +33,10 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** Started when the app is ready, stopped (and its run aborted) when it closes. */
   scheduler?: Scheduler;
+  /** The outbox sender, started when the app is ready and stopped when it closes; built from the settings unless given. */
+  sender?: Sender;
+  /** The metrics registry (its listener should be among the engine's); a fresh one unless given. */
+  metrics?: Metrics;
   /** Called before the routes are registered, e.g. to register @fastify/swagger for openapi.yaml. */
   beforeRoutes?: (app: App) => void;
 }
@@ -56,7 +65,18 @@ export function buildApp(deps: AppDeps): App {
   deps.beforeRoutes?.(app);
 
   const shutdown = new AbortController();
+  const metrics = deps.metrics ?? createMetrics({ settings: deps.settings, store: deps.store });
+  const sender =
+    deps.sender ??
+    createSender({
+      outbox: deps.store.outbox,
+      notifications: deps.settings.notifications,
+      publicUrl: deps.settings.publicUrl,
+      logger: deps.logger,
+      onAttempt: metrics.onDelivery,
+    });
   app.register(healthRoutes);
+  app.register(metricsRoutes, { metrics, token: deps.settings.metricsPublic ? undefined : deps.settings.apiToken });
   app.register(
     async (api) => {
       const token = deps.settings.apiToken;
@@ -64,16 +84,22 @@ export function buildApp(deps: AppDeps): App {
       await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
       await api.register(statusRoutes, { settings: deps.settings, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
+      await api.register(notificationsRoutes, { settings: deps.settings, store: deps.store, sender });
     },
     { prefix: API_PREFIX },
   );
 
   app.addHook('onReady', async () => {
     deps.scheduler?.start();
+    sender.start();
   });
   app.addHook('preClose', async () => {
     shutdown.abort();
     await deps.scheduler?.stop();
+  });
+  // After the runs have stopped (preClose), so their events are in the outbox for the next start.
+  app.addHook('onClose', async () => {
+    await sender.stop();
   });
   return app;
 }

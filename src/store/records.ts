@@ -1,4 +1,6 @@
-/** Maps state.db rows to the RunRecord the API and CLI show. */
+/** Maps state.db rows to the RunRecord the API and CLI show, and to the payload of a run's notifications. */
+import { PAYLOAD_ERRORS_CAP, type RunPayload } from '../domain/notifications.js';
+import type { FinishRun } from '../domain/runs.js';
 import type { RunStatus, Stats, Trigger } from '../domain/types.js';
 import { emptyStats } from '../domain/stats.js';
 import type { RunRecord, RunSummary } from './types.js';
@@ -54,5 +56,24 @@ export function toRunSummary(row: SummaryRowShape): RunSummary {
     errors_total: row.errors_total,
     pid: row.pid,
     progress: row.progress ? JSON.parse(row.progress) : null,
+  };
+}
+
+/** A finished run as its notification events carry it. */
+export function toPayload(row: RowShape, r: FinishRun): RunPayload {
+  return {
+    run_id: row.run_id,
+    trigger: row.trigger as RunPayload['trigger'],
+    dry_run: row.dry_run === 1,
+    status: r.status,
+    started_at: row.started_at,
+    finished_at: r.finishedAt,
+    duration_ms: Math.max(0, Date.parse(r.finishedAt) - Date.parse(row.started_at)),
+    stats: r.stats,
+    items_total: r.itemsTotal,
+    errors_total: r.errorsTotal,
+    warnings: r.warnings,
+    errors: r.errors.slice(0, PAYLOAD_ERRORS_CAP),
+    bytes_by_category: { ...(r.bytesByCategory ?? {}) },
   };
 }

@@ -12,9 +12,10 @@ import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
 import type { Item } from '../domain/types.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
+import { createOutbox, OUTBOX_MIGRATION } from './outbox.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
-import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
+import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -80,6 +81,8 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE run_items;
    ALTER TABLE runs DROP COLUMN items_first_id;
    ALTER TABLE runs DROP COLUMN items_last_id;`,
+  // Notifications: events written with the run that raises them, deliveries, attempts (outbox.ts).
+  OUTBOX_MIGRATION,
 ];
 
 /**
@@ -184,7 +187,11 @@ function createStore(db: Database.Database): StateStore {
       `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE dry_run = 0 AND finished_at IS NOT NULL AND stats IS NOT NULL
          AND status IN ('succeeded', 'partial', 'failed', 'interrupted') ORDER BY id DESC LIMIT 1`,
     ),
+    lastSuccess: db.prepare<[], string>(
+      `SELECT finished_at FROM runs WHERE dry_run = 0 AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    ).pluck(),
   };
+  const outbox = createOutbox(db);
 
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
 
@@ -231,6 +238,9 @@ function createStore(db: Database.Database): StateStore {
       JSON.stringify(r.errors),
       runId,
     );
+    const row = q.get.get(runId);
+    // The run's notification events commit with its result: neither exists without the other.
+    if (row) outbox.recordRun(toPayload(row, r), r.events);
     q.freeLock.run(runId);
   });
 
@@ -280,6 +290,8 @@ function createStore(db: Database.Database): StateStore {
       }
       return lastRealCache.value;
     },
+    lastSuccessAt: () => q.lastSuccess.get() ?? null,
+    outbox,
     runningRun(): RunRecord | null {
       const held = q.lock.get();
       if (!held || !ownerAlive(held.pid, held.pid_start)) return null;
@@ -291,5 +303,3 @@ function createStore(db: Database.Database): StateStore {
     },
   };
 }
-
-

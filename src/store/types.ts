@@ -5,6 +5,7 @@
  */
 import type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
 import type { Item } from '../domain/types.js';
+import type { Outbox } from './outbox.js';
 
 export { BusyError } from '../domain/errors.js';
 export type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
@@ -24,6 +25,10 @@ export interface StateStore {
   listItems(runId: string, limit: number, offset: number): { items: Item[]; total: number };
   /** The most recent finished real (not dry) run, without its lists (cheap: `/status` calls it on every request). */
   lastRealRun(): RunSummary | null;
+  /** When the most recent real run that succeeded finished (ISO), or null: the metrics' last-success gauge. */
+  lastSuccessAt(): string | null;
+  /** The notification outbox (events written by finishRun, deliveries, attempts). */
+  readonly outbox: Outbox;
   /** The run holding the lock, if its owner is alive. */
   runningRun(): RunRecord | null;
   close(): void;

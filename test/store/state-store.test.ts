@@ -210,6 +210,7 @@ describe('item blocks', () => {
     // Rebuild the version-2 layout (a row per item), as the previous release left it.
     const db = new Database(file);
     db.exec(`DROP TABLE run_item_blocks;
+      DROP TABLE outbox_events; DROP TABLE outbox_deliveries; DROP TABLE outbox_attempts; DROP TABLE disabled_hooks;
       CREATE TABLE run_items (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, category TEXT NOT NULL,
         target TEXT NOT NULL, bytes INTEGER NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL);
       CREATE INDEX run_items_run ON run_items (run_id, id);

@@ -1,0 +1,82 @@
+/**
+ * The engine's own run listeners, created for each run by createEngine: the run's history (items
+ * appended in blocks, progress), the per-item log line, and the row a real run leaves in the
+ * dashboard's activity log. They are the run's bookkeeping, so they are called synchronously, in
+ * order, inside the run (run-events.ts): a history that cannot be written fails like before.
+ */
+import type { Settings } from '../config/settings.js';
+import { isRunEnd, type RunListener } from '../domain/events.js';
+import type { Item } from '../domain/types.js';
+import type { EngineLogger } from './context.js';
+import { appendActivityLog } from './db/activity-log.js';
+import type { RunStore } from './run-store.js';
+
+/** Items are appended to the history in blocks of this many (one store call per block). */
+export const HISTORY_BATCH = 1000;
+
+/**
+ * The run's history: appends items in blocks of HISTORY_BATCH, records each progress event
+ * (after appending what is pending, so `/status`'s count is in the history), and appends the
+ * rest at the end event, before the engine records the result.
+ */
+export function historyListener(store: RunStore, runId: string): RunListener {
+  const pending: Item[] = [];
+  const flush = () => {
+    if (pending.length) store.appendItems(runId, pending.splice(0));
+  };
+  return {
+    onEvent(e) {
+      if (e.type === 'item') {
+        pending.push(e.item);
+        if (pending.length >= HISTORY_BATCH) flush();
+      } else if (e.type === 'run.progress') {
+        flush();
+        store.updateProgress(runId, { category: e.category, phase: e.phase, items_so_far: e.items_so_far });
+      } else if (isRunEnd(e)) {
+        flush();
+      }
+    },
+  };
+}
+
+/**
+ * The per-item log line of a run. SPEC 3.8: every removed item gets its own `info` line naming
+ * it. A dry run removes nothing: its items are in the response and the run's history, and at
+ * `debug` level in the log, so a dry run over a million files does not add a million lines.
+ */
+export function createItemLog(logger: EngineLogger, runId: string, dryRun: boolean): (item: Item) => void {
+  const itemLog = logger.child?.({ run_id: runId, dry_run: dryRun }) ?? logger;
+  const msg = dryRun ? 'would remove' : 'removed';
+  const log = dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
+  return (item) => log({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, msg);
+}
+
+/** createItemLog as a listener of `item` events. */
+export function itemLogListener(logger: EngineLogger, runId: string, dryRun: boolean): RunListener {
+  const logItem = createItemLog(logger, runId, dryRun);
+  return {
+    onEvent(e) {
+      if (e.type === 'item') logItem(e.item);
+    },
+  };
+}
+
+/**
+ * The dashboard's activity-log row (SPEC section 1), written at the end of a real run that did
+ * not crash. A row that cannot be written becomes a warning of the run (`addWarning`), which is
+ * in the result and the history because this listener runs before the engine records them.
+ */
+export function activityLogListener(settings: Settings, addWarning: (message: string) => void): RunListener {
+  return {
+    onEvent(e) {
+      if (e.type !== 'run.finished' || e.result.dry_run) return;
+      const finishedAt = e.result.finished_at;
+      const warning = appendActivityLog(
+        settings,
+        { runId: e.run_id, stats: e.result.stats, finishedAt, trigger: e.result.trigger },
+        Date.parse(finishedAt),
+      );
+      if (warning) addWarning(warning);
+    },
+  };
+}

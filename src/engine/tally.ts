@@ -1,0 +1,90 @@
+/**
+ * One run's count as it goes: the Reporter the handlers report into. It counts stats and bytes,
+ * keeps the first RESPONSE_CAP items/skips/errors for the response, logs skips, errors and
+ * warnings, and turns items and (throttled) progress into run events for the listeners.
+ */
+import type { CategoryDescriptor } from '../domain/categories/index.js';
+import type { RunPhase } from '../domain/events.js';
+import { emptyStats } from '../domain/stats.js';
+import type { Category, Item, ItemError, Skipped, Stats } from '../domain/types.js';
+import type { EngineLogger, Reporter } from './context.js';
+import type { Emit } from './run-events.js';
+
+/** How many items/skips/errors a response carries; the run history has all items. */
+export const RESPONSE_CAP = 1000;
+/** Progress reaches the listeners (the history, hence `/status`) at most this often. */
+const PROGRESS_EVERY_MS = 500;
+
+export interface Tally {
+  reporter: Reporter;
+  stats: Stats;
+  bytes: number;
+  /** Bytes removed (or archived) per category, for the notifications' "top categories". */
+  bytesByCategory: Record<string, number>;
+  items: Item[];
+  itemsTotal: number;
+  skipped: Skipped[];
+  skippedTotal: number;
+  errors: ItemError[];
+  /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
+  errorsTotal: number;
+  warnings: string[];
+  progress: { category: Category | null; phase: RunPhase | null; items_so_far: number };
+}
+
+/** A fresh tally for run `runId`, emitting `item` and `run.progress` events through `emit`. */
+export function createTally(runId: string, list: readonly CategoryDescriptor[], logger: EngineLogger, emit: Emit): Tally {
+  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
+  const counters = emptyStats(list) as Record<string, number>;
+  let lastProgress = 0;
+  const t: Tally = {
+    stats: counters as Stats,
+    bytes: 0,
+    bytesByCategory: {},
+    items: [],
+    itemsTotal: 0,
+    skipped: [],
+    skippedTotal: 0,
+    errors: [],
+    errorsTotal: 0,
+    warnings: [],
+    progress: { category: null, phase: null, items_so_far: 0 },
+    reporter: {
+      item(item) {
+        t.itemsTotal++;
+        if (item.action !== 'rmdir') {
+          const key = statKey.get(item.category);
+          if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
+          t.bytes += item.bytes;
+          t.bytesByCategory[item.category] = (t.bytesByCategory[item.category] ?? 0) + item.bytes;
+        }
+        if (t.items.length < RESPONSE_CAP) t.items.push(item);
+        t.progress.items_so_far = t.itemsTotal;
+        emit({ type: 'item', run_id: runId, item });
+      },
+      skipped(s) {
+        t.skippedTotal++;
+        if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
+        logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
+      },
+      error(e) {
+        t.errorsTotal++;
+        if (t.errors.length < RESPONSE_CAP) t.errors.push(e);
+        logger.warn({ run_id: runId, category: e.category, target: e.target, error: e.message }, 'item failed');
+      },
+      warning(message) {
+        t.warnings.push(message);
+        logger.warn({ run_id: runId, warning: message }, 'cleanup warning');
+      },
+      progress(category, phase, done) {
+        t.progress.category = category;
+        t.progress.phase = phase;
+        const nowMs = Date.now();
+        if (nowMs - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = nowMs;
+        emit({ type: 'run.progress', run_id: runId, category, phase, items_so_far: Math.max(done, t.itemsTotal) });
+      },
+    },
+  };
+  return t;
+}
