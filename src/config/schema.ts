@@ -5,6 +5,7 @@
 import { type Static, type TInteger, type TOptional, Type } from '@sinclair/typebox';
 import { CATEGORY_LIST, type CategoryDescriptor, MAX_COUNT } from '../domain/categories/index.js';
 import type { Category } from '../domain/types.js';
+import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
 
 export { MAX_COUNT };
 
@@ -113,6 +114,8 @@ export const ConfigFileSchema = Type.Object(
     tables: Type.Optional(TablesSchema),
     schedule: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    backup_archive: Type.Optional(BackupArchiveSchema),
+    archive_policy: Type.Optional(ArchivePolicySchema),
   },
   { additionalProperties: false },
 );
