@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, createReadStream, createWriteStream, fstatSync, type Stats } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Writable } from 'node:stream';
+import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FileCandidate } from '../../domain/types.js';
 import { openNoFollow } from '../../safety/safe-path.js';
 import { DigestTap } from '../../targets/digest.js';
 import { recheckReason } from '../fs/file-executor.js';
+import { archiveHooks } from './hooks.js';
 
 /** The bytes to upload, known before the upload starts. */
 export interface PreparedSource {
@@ -47,7 +48,7 @@ export async function prepareSource(c: FileCandidate, spoolDir: string, compress
     if (planned) return { reason: planned };
     const original = new DigestTap();
     const stored = new DigestTap();
-    const input = createReadStream(c.path, { fd, autoClose: false, start: 0 });
+    const input = withHook(createReadStream(c.path, { fd, autoClose: false, start: 0 }), c.path);
     if (spool) {
       const out = openNoFollow(spool, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, WHAT, 0o600);
       try {
@@ -102,6 +103,22 @@ function changedWhileRead(before: Stats, after: Stats, byPath: Stats | null, byt
   if (after.mtimeMs !== before.mtimeMs || byPath.mtimeMs !== before.mtimeMs) return 'mtime';
   if (after.ctimeMs !== before.ctimeMs) return 'ctime';
   return null;
+}
+
+/** The stream, or (tests only, archiveHooks.whileReading) the stream with the hook awaited after its first chunk. */
+function withHook(input: Readable, file: string): Readable {
+  const hook = archiveHooks.whileReading;
+  if (!hook) return input;
+  let called = false;
+  const tap = new Transform({
+    transform(chunk, _enc, done) {
+      if (called) return done(null, chunk);
+      called = true;
+      Promise.resolve(hook(file)).then(() => done(null, chunk), done);
+    },
+  });
+  input.once('error', (err) => tap.destroy(err));
+  return input.pipe(tap);
 }
 
 function discard(): Writable {
