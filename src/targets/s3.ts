@@ -8,6 +8,7 @@
  * SHA-256 when it reports one, else reads the object back and hashes it.
  */
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -53,7 +54,7 @@ export function createS3Target(cfg: S3TargetConfig, options: S3TargetOptions = {
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     forcePathStyle: cfg.force_path_style === true,
     maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
+    requestHandler: { connectionTimeout: timeout, requestTimeout: timeout, throwOnRequestTimeout: true },
     // Checksums only where we ask for them: S3-compatible stores often refuse the SDK's default
     // streaming (aws-chunked) trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -93,6 +94,17 @@ export function createS3Target(cfg: S3TargetConfig, options: S3TargetOptions = {
     }
   }
 
+  /** Aborts a started multipart upload; true when there was none or the store confirmed. */
+  async function abortMultipart(uploadId: string | undefined, Key: string): Promise<boolean> {
+    if (!uploadId) return true;
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     name,
     locationOf: (key) => `${name}${key}`,
@@ -112,15 +124,18 @@ export function createS3Target(cfg: S3TargetConfig, options: S3TargetOptions = {
         },
         partSize: Math.max(MIN_PART, options.partSize ?? MIN_PART),
         queueSize: 2,
-        leavePartsOnError: false,
+        // We abort ourselves (abortMultipart), so a failed abort does not hide why the upload failed.
+        leavePartsOnError: true,
       });
       body.once('error', (err) => tap.destroy(err));
       try {
         await upload.done();
       } catch (err) {
         await upload.abort().catch(() => {});
+        const aborted = await abortMultipart(upload.uploadId, full(key));
         if (statusOf(err) === 412) throw new TargetError(`${name}${key} already exists; not replaced`, 'exists');
-        return fail('upload', key, err);
+        const failure = describeFailure(`${name}${key}`, 'upload', err);
+        throw aborted ? failure : new TargetError(`${failure.message}; aborting the multipart upload failed too (its parts stay until the bucket's AbortIncompleteMultipartUpload rule removes them)`);
       }
       return { digest: tap.digest(), size: tap.bytes };
     },

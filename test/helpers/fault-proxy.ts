@@ -6,9 +6,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import { afterEach } from 'vitest';
 
-export type Fault = 'pass' | 'hang' | 'reset' | { status: number; code: string };
+/** `corrupt` forwards the request with one byte of its body flipped (a store that silently damages data). */
+export type Fault = 'pass' | 'hang' | 'reset' | 'corrupt' | { status: number; code: string };
 
 export interface SeenRequest {
   method: string;
@@ -40,7 +42,7 @@ export async function startFaultProxy(upstreamPort: number, rule: FaultProxy['ru
     seen.push(r);
     if (fault === 'hang') return; // never answers; the client's timeout must fire
     if (fault === 'reset') return req.socket.destroy();
-    if (fault !== 'pass') {
+    if (fault !== 'pass' && fault !== 'corrupt') {
       req.resume();
       const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected ${fault.status}</Message></Error>`;
       res.writeHead(fault.status, { 'content-type': 'application/xml', connection: 'close' });
@@ -51,7 +53,8 @@ export async function startFaultProxy(upstreamPort: number, rule: FaultProxy['ru
       ur.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
-    req.pipe(up);
+    if (fault === 'corrupt') req.pipe(flipFirstByte()).pipe(up);
+    else req.pipe(up);
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -66,4 +69,19 @@ export async function startFaultProxy(upstreamPort: number, rule: FaultProxy['ru
     });
   open.push(proxy);
   return proxy;
+}
+
+function flipFirstByte(): Transform {
+  let done = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (!done && chunk.length > 0) {
+        done = true;
+        const copy = Buffer.from(chunk);
+        copy[0] = (copy[0] ?? 0) ^ 0xff;
+        return cb(null, copy);
+      }
+      cb(null, chunk);
+    },
+  });
 }
