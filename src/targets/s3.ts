@@ -208,15 +208,17 @@ export function describeFailure(where: string, op: string, err: unknown): Target
   const e = err as NodeJS.ErrnoException & { $metadata?: { httpStatusCode?: number } };
   const status = statusOf(err);
   const code = e?.code ?? '';
-  const n = nameOf(err);
+  // A HEAD answer has no body: the SDK names such an error `Unknown`; the status says more.
+  const raw = nameOf(err);
+  const n = raw === 'Unknown' && status !== undefined ? `HTTP ${status}` : raw;
   let why: string;
   if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)) why = `the store cannot be reached (${code})`;
   else if (n === 'TimeoutError' || n === 'RequestTimeout' || code === 'ETIMEDOUT') why = 'the store did not answer in time (timeout)';
   else if (n === 'CredentialsProviderError') why = 'no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or an instance role)';
-  else if (status === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(n)) why = `the store refused the credentials (${n})`;
+  else if (status === 403 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'].includes(n)) why = `the store refused the credentials or the permission (${n})`;
   else if (n === 'NoSuchBucket') why = 'the bucket does not exist (NoSuchBucket)';
   else if (status === 507 || ['EntityTooLarge', 'QuotaExceeded', 'XMinioStorageFull'].includes(n)) why = `the store is full or refused the size (${n})`;
-  else if (status !== undefined) why = `the store answered ${status} (${n})`;
+  else if (status !== undefined) why = n === `HTTP ${status}` ? `the store answered ${status}` : `the store answered ${status} (${n})`;
   else why = `${n}: ${String(e?.message ?? err).split('\n')[0]}`;
   return new TargetError(`${where}: ${op} failed: ${why}`);
 }

@@ -37,3 +37,12 @@ export function readArchived(root: string, rel: string): Buffer {
 export function exists(root: string, rel: string): boolean {
   return existsSync(path.join(root, rel));
 }
+
+/** `backup_archive` + retention config for an S3 target at `endpoint` (1 s timeout, prefix architect/). */
+export function s3Config(endpoint: string, bucket: string, extra: object = {}): object {
+  return {
+    backup_retention: { prod: 1 },
+    backup_archive: { compress: true, target: { type: 's3', bucket, prefix: 'architect/', region: 'us-east-1', endpoint, force_path_style: true, timeout_seconds: 1 } },
+    ...extra,
+  };
+}
