@@ -59,12 +59,8 @@ async function putObject(root: string, rel: string, body: Readable, meta: Object
   const tap = new DigestTap();
   try {
     const fd = openNoFollow(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, WHAT, 0o600);
-    try {
-      await pipeline(body, tap, createWriteStream(tmp, { fd, autoClose: false }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // The stream owns `fd`: it syncs (flush) and closes it, also on error (ENOSPC), which stays the error reported.
+    await pipeline(body, tap, createWriteStream(tmp, { fd, flush: true }));
     await writeSidecar(folder, base, meta);
     await link(tmp, final).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EEXIST') throw new TargetError(`${shown} already exists; not replaced`, 'exists');

@@ -25,7 +25,7 @@ export function encodeMeta(meta: ObjectMeta): Record<string, string> {
 
 /** The metadata read back from a string map, or null when any field is missing or malformed. */
 export function decodeMeta(map: Readonly<Record<string, string | undefined>> | undefined): ObjectMeta | null {
-  if (!map || map['cw-version'] !== '1') return null;
+  if (map?.['cw-version'] !== '1') return null;
   const sha256 = map['cw-sha256'] ?? '';
   const originalSha256 = map['cw-original-sha256'] ?? '';
   const size = map['cw-original-size'] ?? '';

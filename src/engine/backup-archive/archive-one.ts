@@ -56,7 +56,7 @@ export async function archiveBackup(c: FileCandidate, run: ArchiveRun): Promise<
     const prepared = await prepareSource(c, run.spoolDir, place.compression);
     if ('reason' in prepared) return { kind: 'skipped', reason: prepared.reason };
     src = prepared;
-    const stored = await ensureStored(run, place, src, metaOf(c, place, src, run.ctx.runId));
+    const stored = await ensureStored(run, place, src, metaOf(place, src, run.ctx.runId));
     if (stored.kind !== 'stored') return stored;
     await archiveHooks.afterVerify?.(place.key);
     return await removeLocal(c, run, place.key, stored);
@@ -80,6 +80,7 @@ async function ensureStored(run: ArchiveRun, place: ArchivePlace, src: PreparedS
     const whose = existing.meta ? 'a different backup' : 'an object not written by cleanup-worker';
     return { kind: 'error', message: `not archived: ${where} already holds ${whose}; it is not replaced and the backup stays (rename one of them)` };
   }
+  await archiveHooks.beforeUpload?.(place.key);
   const sent = await target.put(place.key, openSource(src), meta);
   if (sent.digest !== src.digest || sent.size !== src.size) {
     await target.delete(place.key).catch(() => {});
@@ -117,7 +118,7 @@ async function stillTheSame(c: FileCandidate, run: ArchiveRun): Promise<string |
   return recheckReason(c, fresh) ?? run.stillDue(c) ?? openReason(run.scope.open, c.dev, c.ino) ?? (await folderMoved(c.path, run.parents));
 }
 
-function metaOf(c: FileCandidate, place: ArchivePlace, src: PreparedSource, runId: string): ObjectMeta {
+function metaOf(place: ArchivePlace, src: PreparedSource, runId: string): ObjectMeta {
   return {
     originalName: place.name,
     originalSize: src.identity.size,

@@ -48,14 +48,11 @@ export async function prepareSource(c: FileCandidate, spoolDir: string, compress
     if (planned) return { reason: planned };
     const original = new DigestTap();
     const stored = new DigestTap();
-    const input = withHook(createReadStream(c.path, { fd, autoClose: false, start: 0 }), c.path);
+    const input = withHook(openSameFile(c.path, before), c.path);
     if (spool) {
       const out = openNoFollow(spool, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, WHAT, 0o600);
-      try {
-        await pipeline(input, original, createGzip(), stored, createWriteStream(spool, { fd: out, autoClose: false }));
-      } finally {
-        closeSync(out);
-      }
+      // The stream owns `out` and closes it, also on error (ENOSPC): closing it here too would hide that error.
+      await pipeline(input, original, createGzip(), stored, createWriteStream(spool, { fd: out }));
     } else {
       await pipeline(input, original, discard());
     }
@@ -94,6 +91,20 @@ export function openSource(src: PreparedSource): Readable {
     throw Object.assign(new Error('the backup was replaced after it was read'), { code: 'ECHANGED' });
   }
   return createReadStream(src.path, { fd });
+}
+
+/**
+ * A stream of its own over the file `fd` holds (checked: same device and inode). The stream owns
+ * its descriptor and closes it, also when a pipeline fails; `fd` stays ours for the checks after.
+ */
+function openSameFile(file: string, expected: Stats): Readable {
+  const readFd = openNoFollow(file, constants.O_RDONLY, WHAT);
+  const st = fstatSync(readFd);
+  if (st.dev !== expected.dev || st.ino !== expected.ino) {
+    closeSync(readFd);
+    throw Object.assign(new Error('the backup was replaced while it was opened'), { code: 'ECHANGED' });
+  }
+  return createReadStream(file, { fd: readFd });
 }
 
 /** Which fact differs between the file before and after reading it, or null. */

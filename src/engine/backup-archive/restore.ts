@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, createWriteStream, fsyncSync, openSync, realpathSync } from 'node:fs';
 import { link, lstat, realpath, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Settings } from '../../config/settings.js';
@@ -105,20 +106,22 @@ async function fetchInto(target: ArchiveTarget, key: string, compression: 'gzip'
   const stored = new DigestTap();
   const original = new DigestTap();
   const fd = openNoFollow(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 'restore', 0o600);
+  let body: Readable;
   try {
-    const body = await target.get(key);
-    const out = createWriteStream(tmp, { fd, autoClose: false });
-    try {
-      if (compression === 'gzip') await pipeline(body, stored, createGunzip(), original, out);
-      else await pipeline(body, stored, original, out);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (code.startsWith('Z_')) throw new ArchiveCorruptError(`${target.locationOf(key)} is not valid gzip (${code}); nothing was restored`);
-      throw err;
-    }
-    fsyncSync(fd);
-  } finally {
+    body = await target.get(key);
+  } catch (err) {
     closeSync(fd);
+    throw err;
+  }
+  // The stream owns `fd`: it syncs (flush) and closes it, also on error.
+  const out = createWriteStream(tmp, { fd, flush: true });
+  try {
+    if (compression === 'gzip') await pipeline(body, stored, createGunzip(), original, out);
+    else await pipeline(body, stored, original, out);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('Z_')) throw new ArchiveCorruptError(`${target.locationOf(key)} is not valid gzip (${code}); nothing was restored`);
+    throw err;
   }
   return { stored, original };
 }
