@@ -12,6 +12,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/types.js';
 import { createAuthHook } from './auth.js';
 import { installErrorHandlers } from './errors.js';
+import { archiveRoutes } from './routes/archive.js';
 import { cleanupRoutes } from './routes/cleanup.js';
 import { healthRoutes } from './routes/health.js';
 import { runsRoutes } from './routes/runs.js';
@@ -64,6 +65,7 @@ export function buildApp(deps: AppDeps): App {
       await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
       await api.register(statusRoutes, { settings: deps.settings, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
+      await api.register(archiveRoutes, { settings: deps.settings });
     },
     { prefix: API_PREFIX },
   );

@@ -69,6 +69,7 @@ export async function restoreBackup(settings: Settings, target: ArchiveTarget, r
   const meta = head.meta;
   if (!meta) throw new ArchiveCorruptError(`${target.locationOf(head.key)} was not written by cleanup-worker (no recorded digest); not restored`);
   checkName(meta.originalName, 'the recorded name');
+  if (SIDE_FILE.test(meta.originalName)) throw new ArchiveCorruptError(`${target.locationOf(head.key)} records the name ${JSON.stringify(meta.originalName)}, which is not a backup name (a temporary or SQLite side file); not restored`);
   const dir = await destination(settings, req);
   const final = path.join(dir, meta.originalName);
   const shown = showPath(settings, final);
@@ -138,6 +139,7 @@ async function destination(settings: Settings, req: RestoreRequest): Promise<str
     if (path.isAbsolute(to.rel) || norm === '..' || norm.startsWith('../') || to.rel.includes('\0')) {
       throw new ConfigError(`to must be a folder relative to the root (got ${JSON.stringify(to.rel)})`);
     }
+    refuseServiceFolder(settings, norm);
     const { abs, stat } = resolveUnderRoot(settings.root, norm, 'restore folder');
     if (!stat?.isDirectory()) throw new ConfigError(`to: ${norm} is not an existing folder under the root`);
     return abs;
@@ -145,6 +147,19 @@ async function destination(settings: Settings, req: RestoreRequest): Promise<str
   const st = await lstat(to.abs).catch(() => null);
   if (!st?.isDirectory()) throw new ConfigError(`--to ${to.abs} is not an existing folder${st?.isSymbolicLink() ? ' (it is a symbolic link)' : ''}`);
   return realpath(to.abs);
+}
+
+/** Names a backup never has (engine/categories/backups.ts): a file SQLite or the collector would take for something else. */
+const SIDE_FILE = /(\.tmp|\.partial|-journal|-wal|-shm)$/i;
+
+/** A root-relative restore folder must not be the service's own (state, sessions) nor the database's folder. */
+function refuseServiceFolder(settings: Settings, rel: string): void {
+  const fold = (p: string) => p.toLowerCase();
+  const dbDir = path.posix.dirname(settings.paths.database);
+  for (const [key, other] of [['state', settings.paths.state], ['sessions', settings.paths.sessions]] as const) {
+    if (fold(rel) === fold(other) || fold(rel).startsWith(`${fold(other)}/`)) throw new ConfigError(`to: ${rel} is inside paths.${key}; restore into the backups folder or a folder of your own`);
+  }
+  if (fold(rel) === fold(dbDir)) throw new ConfigError(`to: ${rel} is the folder of the dashboard database; restore into the backups folder or a folder of your own`);
 }
 
 function checkName(s: string, what: string): void {
