@@ -19,6 +19,9 @@ import { ConfigError } from './errors.js';
 import type { Paths } from './paths.js';
 import { describeFirstError } from './validation.js';
 
+/** The restic-style rules of issue 12 section 1: refused by name until they apply to archived copies. */
+const LATER_RULES = ['keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly', 'keep_within'];
+
 /** Keys that would hold credentials: never read from a file (the AWS SDK chain provides them). */
 const CREDENTIAL_KEY = /^(access_?key(_?id)?|secret(_?access)?(_?key)?|session_?token|credentials?|aws_.*|password|token)$/i;
 
@@ -38,15 +41,23 @@ export function checkBackupArchive(raw: unknown): void {
   }
   const schema: TSchema | undefined = target.type === 'local' ? LocalTargetSchema : target.type === 's3' ? S3TargetSchema : undefined;
   if (!schema) throw new ConfigError(`config: backup_archive.target.type must be "local" or "s3" (got ${JSON.stringify(target.type)})`);
-  if (!Value.Check(schema, target)) throw new ConfigError(describeFirstError(schema, target, 'config').replace(/^config: /, 'config: backup_archive.target.'));
+  if (!Value.Check(schema, target)) throw new ConfigError(nested(schema, target, 'backup_archive.target'));
   if (target.type === 's3' && typeof target.endpoint === 'string') checkEndpoint(target.endpoint);
 }
 
 /** Checks the raw `archive_policy` value. Throws ConfigError naming the field. */
 export function checkArchivePolicy(raw: unknown, hasArchive: boolean): void {
   if (raw === undefined) return;
+  if (isObject(raw)) {
+    for (const [env, rules] of Object.entries(raw)) {
+      for (const key of isObject(rules) ? Object.keys(rules) : []) {
+        if (LATER_RULES.includes(key)) throw new ConfigError(`config: archive_policy.${env}.${key} is not supported for archived copies yet (only keep_last); remove it`);
+        if (key !== 'keep_last') throw new ConfigError(`config: unknown field "archive_policy.${env}.${key}" (archived copies take keep_last)`);
+      }
+    }
+  }
   if (!Value.Check(ArchivePolicySchema, raw)) {
-    throw new ConfigError(describeFirstError(ArchivePolicySchema, raw, 'config').replace(/^config: /, 'config: archive_policy.'));
+    throw new ConfigError(nested(ArchivePolicySchema, raw, 'archive_policy'));
   }
   if (!hasArchive) throw new ConfigError('config: archive_policy applies to archived backups: set backup_archive too, or remove archive_policy');
 }
@@ -107,6 +118,16 @@ function checkEndpoint(endpoint: string): void {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('config: backup_archive.target.endpoint must start with http:// or https://');
   if (url.username || url.password) throw new ConfigError('config: backup_archive.target.endpoint must not carry credentials; give them to the AWS SDK chain');
+}
+
+/** describeFirstError for a value found at `at` in the file: the field named from the top. */
+function nested(schema: TSchema, value: unknown, at: string): string {
+  const msg = describeFirstError(schema, value, 'config').replace(/^config: /, '');
+  const unknown = /^unknown field "(.*)"$/.exec(msg);
+  if (unknown) return `config: unknown field "${at}.${unknown[1]}"`;
+  const required = /^(\S+) must be required property$/.exec(msg);
+  if (required) return `config: ${at}.${required[1]} is required`;
+  return `config: ${at}.${msg}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
