@@ -123,4 +123,20 @@ describe('archiving backups to a local folder', () => {
     expect(readdirSync(outside)).toEqual([]);
     for (const w of written) expect(exists(root, w.rel)).toBe(true);
   });
+
+  it('archive_policy deletes only archived copies it wrote: a foreign file in the archive folder, or one deeper down, is left alone', async () => {
+    const root = makeTempDir();
+    writeBackups(root, 'prod', 4, 100);
+    writeFileAt(root, 'archive/backups/prod/architect_20200101_000000.db.gz', NOW, 'put there by hand');
+    writeFileAt(root, 'archive/backups/prod/old/architect_20200101_000000.db.gz', NOW, 'deeper down');
+    const settings = settingsWith(root, { ...LOCAL, backup_retention: { prod: 1 }, archive_policy: { prod: { keep_last: 1 } } });
+    const out = await runHandler(backupsHandler, settings);
+    expect(out.errors).toEqual([]);
+    expect(out.skipped).toEqual([
+      { category: 'backups', target: 'archive/backups/prod/architect_20200101_000000.db.gz', reason: 'not written by cleanup-worker (no metadata); left alone' },
+    ]);
+    expect(out.items.filter((i) => i.action === 'delete').map((i) => i.target)).toHaveLength(2);
+    expect(readFileSync(path.join(root, 'archive/backups/prod/architect_20200101_000000.db.gz'), 'utf8')).toBe('put there by hand');
+    expect(readFileSync(path.join(root, 'archive/backups/prod/old/architect_20200101_000000.db.gz'), 'utf8')).toBe('deeper down');
+  });
 });
