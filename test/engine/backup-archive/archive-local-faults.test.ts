@@ -14,6 +14,7 @@ const LOCAL = { backup_retention: { prod: 1 }, backup_archive: { target: { type:
 afterEach(() => {
   archiveHooks.whileReading = undefined;
   archiveHooks.beforeUpload = undefined;
+  archiveHooks.afterVerify = undefined;
 });
 
 function archivedFiles(root: string): string[] {
@@ -64,6 +65,20 @@ describe('a backup that changes while it is archived', () => {
     expect(out.skipped.map((s) => s.reason)).toEqual(['changed while it was being uploaded; the partial copy was removed and the backup stays']);
     expect(archivedFiles(root).filter((n) => !n.startsWith('.'))).toEqual([]);
     expect(exists(root, old?.rel ?? '')).toBe(true);
+  });
+});
+
+describe('a backup that changes after its copy is verified, before the local delete', () => {
+  it('is kept (re-checked right before the unlink); its archived copy stays; nothing is lost', async () => {
+    const root = makeTempDir();
+    const [, old] = writeBackups(root, 'prod', 2, 5000);
+    archiveHooks.afterVerify = () => appendFileSync(path.join(root, old?.rel ?? ''), 'written after the upload');
+    const out = await runHandler(backupsHandler, settingsWith(root, LOCAL));
+    const copy = `archive/backups/prod/${path.basename(old?.rel ?? '')}.gz`;
+    expect(out.items).toEqual([]);
+    expect(out.skipped).toEqual([{ category: 'backups', target: old?.rel, reason: `changed since it was planned (size); its archived copy ${copy} stays` }]);
+    expect(readFileSync(path.join(root, old?.rel ?? ''), 'utf8').endsWith('written after the upload')).toBe(true);
+    expect(readArchived(root, copy).equals(old?.bytes ?? Buffer.alloc(0))).toBe(true);
   });
 });
 
