@@ -12,6 +12,8 @@
  *   3  engine/      collectors -> pure planner -> executors; runOnce. Declares the store port it
  *      store/       needs (engine/run-store.ts); store/ implements it structurally. The two are
  *                   peers: neither imports the other. The engine never imports Fastify.
+ *      targets/     where archived backups go (local folder, S3): below the engine, which uses
+ *                   them; they know domain, safety and config only.
  *   4  scheduler/   node-cron around engine.runOnce; notify/: listeners on run events.
  *      notify/
  *   5  http/        buildApp(deps), routes, schemas, error mapping; cli/: main(argv, io).
@@ -71,6 +73,13 @@ module.exports = {
       comment: 'Shared vocabulary lives in domain/.',
       from: { path: '^src/store/' },
       to: { path: '^src/engine/' },
+    },
+    {
+      name: 'targets-below-the-engine',
+      severity: 'error',
+      comment: 'Archive targets are adapters the engine, http and cli use; they import domain, safety and config only.',
+      from: { path: '^src/targets/' },
+      to: { path: '^src/(engine|store|scheduler|notify|http|cli|logging|server)' },
     },
     {
       name: 'engine-and-store-below-the-edges',

@@ -8,11 +8,12 @@ import { Value } from '@sinclair/typebox/value';
 import { MAX_COUNT, type RunOverrides, RunOverridesSchema } from '../config/schema.js';
 import { describeFirstError } from '../config/validation.js';
 import { UsageError } from '../domain/errors.js';
+import { parseRestoreArgs, type RestoreArgs } from './restore.js';
 
 /** A bad flag or combination of flags: exit 2, nothing deleted. */
 export { UsageError } from '../domain/errors.js';
 
-export type CliMode = 'run' | 'daemon' | 'status' | 'stop' | 'help' | 'version';
+export type CliMode = 'run' | 'daemon' | 'status' | 'stop' | 'help' | 'version' | 'restore';
 
 export interface CliCommand {
   mode: CliMode;
@@ -22,6 +23,8 @@ export interface CliCommand {
   root?: string;
   configFile?: string;
   json: boolean;
+  /** `restore` only (cli/restore.ts): the archived backup and where to put it. */
+  restore?: RestoreArgs;
 }
 
 const OPTIONS = {
@@ -48,6 +51,10 @@ const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep'] as const;
 
 /** Parses argv (without `node` and the script). Throws UsageError with a one-line message. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'restore') {
+    const r = parseRestoreArgs(argv.slice(1));
+    return { mode: r.help ? 'help' : 'restore', dryRun: true, overrides: {}, json: r.json, root: r.root, configFile: r.configFile, restore: r.restore };
+  }
   const { values } = parseStrict(joinNegativeValues(argv));
   const json = values.json === true;
   if (values.help) return { mode: 'help', dryRun: true, overrides: {}, json };

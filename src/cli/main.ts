@@ -12,12 +12,14 @@ import { MAX_COUNT } from '../config/schema.js';
 import { type CliCommand, parseCliArgs } from './args.js';
 import { startDaemon, stopDaemon } from './daemon.js';
 import { type CliIo, EXIT, PROGRAM, say } from './io.js';
+import { runRestore } from './restore.js';
 import { runCleanup } from './run.js';
 import { showStatus } from './status.js';
 
 export type { CliIo } from './io.js';
 
 export const HELP = `Usage: ${PROGRAM} [options]
+       ${PROGRAM} restore <env>/<name> [--to DIR] [--root DIR] [--config FILE] [--json]
 
 Cleans the Architect dashboard's data root: old database backups, old logs, finished tasks,
 resolved errors, old prompts (archived, not lost) and temp files. Without --force nothing is
@@ -34,6 +36,11 @@ Daemon (the HTTP API with its hourly schedule):
   --daemon         start it in the background, write <root>/.cleanup/cleanup_worker.pid, return
   --status         whether it runs, its schedule, and the last run's stats
   --stop           stop it (SIGTERM, then SIGKILL after 10 s); not running is not an error
+
+Restore (from backup_archive's target):
+  restore <env>/<name> [--to DIR]
+                   fetch an archived backup, check its SHA-256, decompress it and put it back
+                   in backups/<env>/ (or DIR); an existing file is never overwritten
 
 Common:
   --root DIR       data root (default: $ARCHITECT_HOME, else the config file's root, else ./data)
@@ -97,6 +104,8 @@ function dispatch(cmd: CliCommand, settings: Settings, io: CliIo): Promise<numbe
       return stopDaemon(settings, io, cmd.json);
     case 'status':
       return showStatus(settings, io, cmd.json);
+    case 'restore':
+      return runRestore(cmd.restore, cmd.json, settings, io);
     default:
       return runCleanup(cmd, settings, io);
   }

@@ -83,7 +83,9 @@ function renderCategory(result: RunResult, d: CategoryDescriptor, perCategory: n
   const count = countOf(result.stats, d);
   const total = count + rmdirs;
   if (total === 0) return [`${d.label}: nothing to remove`];
-  const verb = d.rule.kind === 'age' && d.rule.action === 'archive' ? 'archived' : 'deleted';
+  // Backups with backup_archive are archived (and archived copies beyond archive_policy deleted).
+  const archived = items.filter((i) => i.action === 'archive').length;
+  const verb = (d.rule.kind === 'age' && d.rule.action === 'archive') || (archived > 0 && archived === count) ? 'archived' : archived > 0 ? 'archived or deleted' : 'deleted';
   const complete = result.items.length === result.items_total;
   // Database rows free pages inside the database, not disk space: no size is shown for them.
   const size = complete && d.kind === 'files'

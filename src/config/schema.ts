@@ -6,6 +6,7 @@ import { type Static, type TInteger, type TOptional, Type } from '@sinclair/type
 import { CATEGORY_LIST, type CategoryDescriptor, MAX_COUNT } from '../domain/categories/index.js';
 import type { Category } from '../domain/types.js';
 import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
+import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
 
 export { MAX_COUNT };
 
@@ -116,6 +117,8 @@ export const ConfigFileSchema = Type.Object(
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     notifications: Type.Optional(NotificationsSchema),
     public_url: Type.Optional(PublicUrlSchema),
+    backup_archive: Type.Optional(BackupArchiveSchema),
+    archive_policy: Type.Optional(ArchivePolicySchema),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,8 @@ import cron from 'node-cron';
 import type { Category, Policy } from '../domain/types.js';
 import { CATEGORIES } from '../domain/types.js';
 import { CATEGORY_LIST } from '../domain/categories/index.js';
+import type { ArchivePolicy, BackupArchiveSettings } from './archive-schema.js';
+import { checkArchivePolicy, checkBackupArchive, resolveArchivePolicy, resolveBackupArchive } from './archive-settings.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { type NotificationSettings, resolveNotifications, resolvePublicUrl } from './notifications.js';
@@ -46,6 +48,10 @@ export interface Settings {
   publicUrl: string | undefined;
   /** `CLEANUP_METRICS_PUBLIC=true`: /metrics answers without the API token. */
   metricsPublic: boolean;
+  /** `backup_archive`: archive backups the policy does not keep instead of deleting them; null = delete. */
+  backupArchive: Readonly<BackupArchiveSettings> | null;
+  /** `archive_policy`: retention of the archived copies; null = archived copies are kept. */
+  archivePolicy: ArchivePolicy | null;
 }
 
 export interface LoadOptions {
@@ -104,6 +110,8 @@ export function loadSettings(opts: LoadOptions): Settings {
     notifications: resolveNotifications(file.notifications, env),
     publicUrl: resolvePublicUrl(file.public_url),
     metricsPublic: parseBool(env.CLEANUP_METRICS_PUBLIC, 'CLEANUP_METRICS_PUBLIC', false),
+    backupArchive: resolveBackupArchive(file.backup_archive, paths),
+    archivePolicy: resolveArchivePolicy(file.archive_policy),
   };
   return Object.freeze(settings);
 }
@@ -193,6 +201,13 @@ function readConfigFile(file: string): ConfigFile {
     data = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    const raw = data as Record<string, unknown> | null;
+    checkBackupArchive(raw?.backup_archive);
+    checkArchivePolicy(raw?.archive_policy, raw?.backup_archive !== undefined);
+  } catch (err) {
+    throw new ConfigError(`config file ${file}: ${(err as Error).message}`);
   }
   if (!Value.Check(ConfigFileSchema, data)) {
     throw new ConfigError(`config file ${file}: ${describeFirstError(ConfigFileSchema, data, 'config')}`);

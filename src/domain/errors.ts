@@ -30,6 +30,12 @@ export const ERROR_CATALOG = Object.freeze({
   // The state folder cannot be written (read-only file system, permission denied).
   ERR_CLEANUP_STATE_UNAVAILABLE: entry(500, 'ERR_CLEANUP_INTERNAL', 1),
   ERR_CLEANUP_INTERNAL: entry(500, 'ERR_CLEANUP_INTERNAL', 1),
+  // Issue 12, restore: a file is already where a restore would put it (never overwritten).
+  ERR_CLEANUP_EXISTS: entry(409, 'ERR_CLEANUP_EXISTS', 1),
+  // The archive target cannot be reached, refuses, times out, or holds no such bucket (502: the upstream failed).
+  ERR_CLEANUP_ARCHIVE_UNAVAILABLE: entry(502, 'ERR_CLEANUP_ARCHIVE_UNAVAILABLE', 1),
+  // An archived object does not match its recorded digest (or has none): nothing is restored.
+  ERR_CLEANUP_ARCHIVE_CORRUPT: entry(502, 'ERR_CLEANUP_ARCHIVE_CORRUPT', 1),
 });
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -15,6 +15,7 @@ import type { StateStore } from '../store/types.js';
 import { createAuthHook } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { archiveRoutes } from './routes/archive.js';
 import { cleanupRoutes } from './routes/cleanup.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -85,6 +86,7 @@ export function buildApp(deps: AppDeps): App {
       await api.register(statusRoutes, { settings: deps.settings, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
       await api.register(notificationsRoutes, { settings: deps.settings, store: deps.store, sender });
+      await api.register(archiveRoutes, { settings: deps.settings });
     },
     { prefix: API_PREFIX },
   );

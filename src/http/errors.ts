@@ -86,7 +86,8 @@ export function toErrorResponse(err: FastifyError | Error): { status: number; bo
     const { runId } = err as BusyError;
     return fail(known.status, known.apiCode, new BusyHttpError(runId).message, { run_id: runId });
   }
-  if (known && known.status < 500) return fail(known.status, known.apiCode, err.message);
+  // 502: the archive target failed; the message names the target and the failure, never a credential.
+  if (known && (known.status < 500 || known.status === 502)) return fail(known.status, known.apiCode, err.message);
   const status = fe.statusCode ?? 500;
   // Fastify's own client errors (bad JSON, body too large, wrong media type): same shape, our codes.
   const client =

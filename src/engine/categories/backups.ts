@@ -6,6 +6,7 @@
 import type { CategoryHandler, RunContext } from '../context.js';
 import { displayPath } from '../fs/byte-names.js';
 import { walkCategoryFolder } from '../fs/collect.js';
+import { archiveBackups } from '../backup-archive/archive-backups.js';
 import { carryOutPlan, type StillDue } from '../fs/file-executor.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
 import { planBackups, retentionFor } from '../planner.js';
@@ -77,6 +78,8 @@ async function runBackups(ctx: RunContext): Promise<void> {
   const candidates = await collectBackups(ctx, scope, folder);
   if (!candidates) return;
   const decisions = planBackups(candidates, ctx.policy);
+  // backup_archive set: what the policy does not keep is archived instead of deleted (issue 12).
+  if (ctx.settings.backupArchive) return archiveBackups(ctx, scope, decisions, () => replan(ctx, scope, folder), parseNameTimestamp);
   await carryOutPlan(ctx, scope, 'backups', decisions, () => replan(ctx, scope, folder));
 }
 
