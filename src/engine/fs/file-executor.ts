@@ -5,6 +5,7 @@
  */
 import type { Stats } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
+import { REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
 import { decideFile } from '../planner.js';
 import type { Decision, FileCandidate, FileCategory } from '../types.js';
@@ -37,7 +38,7 @@ export type PrepareStillDue = () => StillDue | Promise<StillDue>;
 /** The StillDue rule of the age-based categories (logs, temp): the planner must still not keep it. */
 export function stillOldEnough(ctx: RunContext): StillDue {
   return (fresh) =>
-    decideFile(fresh, ctx.policy, ctx.now).action === 'keep' ? 'changed since it was planned (no longer old enough)' : undefined;
+    decideFile(fresh, ctx.policy, ctx.now).action === 'keep' ? REASONS.noLongerOldEnough.text : undefined;
 }
 
 type Outcome = { kind: 'deleted' } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
@@ -141,14 +142,14 @@ export async function carryOutPlan(
  * Why a planned file must now be kept, comparing it with a fresh lstat (null: it is gone),
  * or undefined when it is still the very file that was planned. Pure.
  */
-export function recheckReason(planned: FileCandidate, fresh: Stats | null): string | undefined {
-  if (!fresh) return 'already gone';
-  if (fresh.isSymbolicLink()) return 'replaced by a symbolic link';
-  if (fresh.isDirectory()) return 'replaced by a folder';
-  if (!fresh.isFile()) return 'no longer a regular file';
-  if (fresh.dev !== planned.dev || fresh.ino !== planned.ino) return 'changed since it was planned (inode)';
-  if (fresh.size !== planned.size) return 'changed since it was planned (size)';
-  if (fresh.mtimeMs !== planned.mtimeMs) return 'changed since it was planned (mtime)';
+export function recheckReason(planned: FileCandidate, fresh: Stats | null): Reason | undefined {
+  if (!fresh) return REASONS.alreadyGone;
+  if (fresh.isSymbolicLink()) return REASONS.replacedByLink;
+  if (fresh.isDirectory()) return REASONS.replacedByFolder;
+  if (!fresh.isFile()) return REASONS.notARegularFile;
+  if (fresh.dev !== planned.dev || fresh.ino !== planned.ino) return REASONS.changedInode;
+  if (fresh.size !== planned.size) return REASONS.changedSize;
+  if (fresh.mtimeMs !== planned.mtimeMs) return REASONS.changedMtime;
   return undefined;
 }
 
@@ -171,20 +172,20 @@ async function deleteOne(
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    let why =
-      recheckReason(c, fresh) ??
+    const why =
+      recheckReason(c, fresh)?.text ??
       stillDue(refreshed(c, fresh as Stats)) ??
       openReason(scope.open, c.dev, c.ino) ??
-      (await folderMoved(c.path, parents));
+      (await folderMoved(c.path, parents))?.text;
     if (why) return { kind: 'skipped', reason: why };
     if (options.beforeUnlink) await options.beforeUnlink(c.path);
-    why = await folderSwapped(c.path, parents);
-    if (why) return { kind: 'skipped', reason: why };
+    const swapped = await folderSwapped(c.path, parents);
+    if (swapped) return { kind: 'skipped', reason: swapped.text };
     await unlink(file);
     return { kind: 'deleted' };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return { kind: 'skipped', reason: 'already gone' };
+    if (e.code === 'ENOENT') return { kind: 'skipped', reason: REASONS.alreadyGone.text };
     return { kind: 'error', message: errorMessage(e, c.path) };
   }
 }

@@ -5,13 +5,14 @@
  */
 import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { ReasonCode, REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
 import { toFsPath } from './byte-names.js';
 import { errorMessage } from './file-executor.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
 import type { Protection } from './protection.js';
 
-export const EMPTIED_REASON = 'empty folder left by temp cleanup';
+export const EMPTIED_REASON = REASONS.emptiedFolder.text;
 
 /** A folder seen by the walk (never the top folder). */
 export interface FolderRecord {
@@ -80,16 +81,16 @@ export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof empt
   for (const f of plan.remove) {
     if (!ctx.dryRun) {
       if (done++ % 256 === 0 && ctx.signal.aborted) return;
-      let why: string | undefined;
+      let why: Reason | undefined;
       try {
         why = await removeFolder(f, parents, options);
       } catch (err) {
         ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
         continue;
       }
-      if (why === 'already gone') continue;
+      if (why?.code === ReasonCode.AlreadyGone) continue;
       if (why) {
-        ctx.report.skipped({ category: 'temp', target: f.target, reason: why });
+        ctx.report.skipped({ category: 'temp', target: f.target, reason: why.text });
         continue;
       }
     }
@@ -101,13 +102,13 @@ export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof empt
  * Removes one folder if it is still the same, empty folder; returns why not, or undefined.
  * Throws for failures that are errors (EACCES, EPERM…).
  */
-async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: PruneOptions): Promise<string | undefined> {
+async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: PruneOptions): Promise<Reason | undefined> {
   const p = toFsPath(f.path);
   try {
     const st = await lstat(p);
-    if (st.isSymbolicLink()) return 'replaced by a symbolic link';
-    if (!st.isDirectory()) return 'no longer a folder';
-    if (st.dev !== f.dev || st.ino !== f.ino) return 'changed since it was planned (inode)';
+    if (st.isSymbolicLink()) return REASONS.replacedByLink;
+    if (!st.isDirectory()) return REASONS.notAFolder;
+    if (st.dev !== f.dev || st.ino !== f.ino) return REASONS.changedInode;
     const moved = await folderMoved(f.path, parents);
     if (moved) return moved;
     if (options.beforeRemove) await options.beforeRemove(f.path);
@@ -117,8 +118,8 @@ async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: P
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'already gone';
-    if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'no longer empty';
+    if (code === 'ENOENT') return REASONS.alreadyGone;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return REASONS.notEmpty;
     throw err;
   }
 }
