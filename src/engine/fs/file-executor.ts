@@ -1,6 +1,7 @@
 /**
- * Carries out a file category's plan: reports protected items as skipped, and either lists
- * the deletions (dry run) or deletes them with a re-check at the moment of deletion (SPEC 3.6).
+ * Carries out a file category's plan: reports protected items as skipped, and hands the
+ * deletions to the run's sink (engine/sinks.ts): listed in a dry run, deleted with a re-check at
+ * the moment of deletion (SPEC 3.6) in a real run.
  * Deletions run with bounded concurrency in batches, checking ctx.signal between batches.
  */
 import type { Stats } from 'node:fs';
@@ -8,6 +9,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import { REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
 import { decideFile } from '../planner.js';
+import { type SinkKind, sinkFor } from '../sinks.js';
 import type { Decision, FileCandidate, FileCategory } from '../types.js';
 import { displayPath, isPlainName, toFsPath } from './byte-names.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
@@ -62,12 +64,27 @@ export interface FileExecutor {
   run(decisions: readonly Decision<FileCandidate>[], onRemoved?: (removed: FileCandidate) => void): Promise<void>;
 }
 
+/** A sink for files (engine/sinks.ts): takes one chunk's `delete` decisions. */
+type FileSink = (deletes: readonly Decision<FileCandidate>[], onRemoved: (removed: FileCandidate) => void) => Promise<void>;
+
+interface FileSinkDeps {
+  ctx: RunContext;
+  scope: FileScope;
+  category: FileCategory;
+  prepare: PrepareStillDue;
+  options: ExecutorOptions;
+}
+
+/** The file sinks by kind; a kind without a row here (archive: issue 12) is a programmer error. */
+const FILE_SINKS: { readonly [K in SinkKind]?: (deps: FileSinkDeps) => FileSink } = {
+  list: listFiles,
+  delete: deleteFiles,
+};
+
 /**
- * A streaming executor for one category (all its folders). In a real run, the first call
- * that holds a deletion awaits ctx.beforeExecute, rescans open files and calls `prepare`, once;
- * then every deletion is re-checked at the moment it happens (same inode, size and mtime, still
- * due, not open, same folder: its real path, then its identity again right before the unlink),
- * and reported as an item only once the file is gone. Never throws for operational problems.
+ * A streaming executor for one category (all its folders): reports the `skip` decisions of each
+ * chunk and hands the `delete` ones to the run's sink, chosen once here: listed in a dry run,
+ * deleted (see deleteFiles) in a real run. Never throws for operational problems.
  */
 export function createFileExecutor(
   ctx: RunContext,
@@ -76,9 +93,10 @@ export function createFileExecutor(
   prepare: PrepareStillDue,
   options: ExecutorOptions = {},
 ): FileExecutor {
-  let stillDue: StillDue | null = null;
-  let executed = 0;
-  const parents: CheckedFolders = new Map();
+  const kind = sinkFor(ctx, 'delete');
+  const make = FILE_SINKS[kind];
+  if (!make) throw new TypeError(`${category}: files have no ${kind} sink`);
+  const take = make({ ctx, scope, category, prepare, options });
   return {
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
@@ -86,38 +104,56 @@ export function createFileExecutor(
         if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
         else if (d.action === 'delete') deletes.push(d);
       }
-      if (ctx.dryRun) {
-        for (let i = 0; i < deletes.length; i++) {
-          const d = deletes[i] as Decision<FileCandidate>;
-          ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
-          onRemoved(d.candidate);
-          if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
-        }
-        return;
-      }
-      if (deletes.length === 0 || ctx.signal.aborted) return;
-      if (!stillDue) {
-        await ctx.beforeExecute?.(category);
-        await refreshOpenFiles(scope);
-        stillDue = await prepare();
-      }
-      const due = stillDue;
-      // Folder checks are cached per call only: fresh for each chunk, and memory stays bounded.
-      parents.clear();
-      for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
-        const batch = deletes.slice(start, start + BATCH);
-        const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
-        outcomes.forEach((o, i) => {
-          const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
-          if (o.kind === 'deleted') {
-            onRemoved(c);
-            ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
-          } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
-          else ctx.report.error({ category, target: c.target, message: o.message });
-        });
-        ctx.report.progress(category, 'executing', (executed += batch.length));
-      }
+      await take(deletes, onRemoved);
     },
+  };
+}
+
+/** The dry run's sink: every planned deletion is an item; nothing is touched. */
+function listFiles({ ctx, category }: FileSinkDeps): FileSink {
+  return async (deletes, onRemoved) => {
+    for (let i = 0; i < deletes.length; i++) {
+      const d = deletes[i] as Decision<FileCandidate>;
+      ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
+      onRemoved(d.candidate);
+      if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
+    }
+  };
+}
+
+/**
+ * The real run's sink. The first chunk that holds a deletion awaits ctx.beforeExecute, rescans
+ * open files and calls `prepare`, once; then every deletion is re-checked at the moment it
+ * happens (same inode, size and mtime, still due, not open, same folder: its real path, then its
+ * identity again right before the unlink), and reported as an item only once the file is gone.
+ */
+function deleteFiles({ ctx, scope, category, prepare, options }: FileSinkDeps): FileSink {
+  let stillDue: StillDue | null = null;
+  let executed = 0;
+  const parents: CheckedFolders = new Map();
+  return async (deletes, onRemoved) => {
+    if (deletes.length === 0 || ctx.signal.aborted) return;
+    if (!stillDue) {
+      await ctx.beforeExecute?.(category);
+      await refreshOpenFiles(scope);
+      stillDue = await prepare();
+    }
+    const due = stillDue;
+    // Folder checks are cached per call only: fresh for each chunk, and memory stays bounded.
+    parents.clear();
+    for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
+      const batch = deletes.slice(start, start + BATCH);
+      const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
+      outcomes.forEach((o, i) => {
+        const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
+        if (o.kind === 'deleted') {
+          onRemoved(c);
+          ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
+        } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
+        else ctx.report.error({ category, target: c.target, message: o.message });
+      });
+      ctx.report.progress(category, 'executing', (executed += batch.length));
+    }
   };
 }
 

@@ -7,6 +7,7 @@ import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonCode, REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
+import { type SinkKind, sinkFor } from '../sinks.js';
 import { toFsPath } from './byte-names.js';
 import { errorMessage } from './file-executor.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
@@ -68,6 +69,15 @@ export interface PruneOptions {
   beforeRemove?: (path: string) => void | Promise<void>;
 }
 
+/** A sink for an emptied folder (engine/sinks.ts): the reason it stays, or undefined once it is taken. */
+type FolderSink = (f: FolderRecord, parents: CheckedFolders, options: PruneOptions) => Promise<Reason | undefined>;
+
+/** The folder sinks by kind: a dry run lists every folder; a real run removes it (see removeFolder). */
+const FOLDER_SINKS: { readonly [K in SinkKind]?: FolderSink } = {
+  list: async () => undefined,
+  delete: removeFolder,
+};
+
 /**
  * Reports (dry run) or removes (real run) the emptied folders, deepest first. A real run
  * re-checks each folder (still the same folder, same place, its parent still the folder that
@@ -76,25 +86,23 @@ export interface PruneOptions {
  */
 export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>, options: PruneOptions = {}): Promise<void> {
   for (const { folder, reason } of plan.kept) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
+  const kind = sinkFor(ctx, 'delete');
+  const take = FOLDER_SINKS[kind];
+  if (!take) throw new TypeError(`temp: folders have no ${kind} sink`);
   const parents: CheckedFolders = new Map();
   let done = 0;
   for (const f of plan.remove) {
-    if (!ctx.dryRun) {
-      if (done++ % 256 === 0 && ctx.signal.aborted) return;
-      let why: Reason | undefined;
-      try {
-        why = await removeFolder(f, parents, options);
-      } catch (err) {
-        ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
-        continue;
-      }
-      if (why?.code === ReasonCode.AlreadyGone) continue;
-      if (why) {
-        ctx.report.skipped({ category: 'temp', target: f.target, reason: why.text });
-        continue;
-      }
+    if (done++ % 256 === 0 && ctx.signal.aborted) return;
+    let why: Reason | undefined;
+    try {
+      why = await take(f, parents, options);
+    } catch (err) {
+      ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
+      continue;
     }
-    ctx.report.item({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir', reason: EMPTIED_REASON });
+    if (why?.code === ReasonCode.AlreadyGone) continue;
+    if (why) ctx.report.skipped({ category: 'temp', target: f.target, reason: why.text });
+    else ctx.report.item({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir', reason: EMPTIED_REASON });
   }
 }
 
