@@ -7,6 +7,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { removePidFile } from './cli/pid-file.js';
+import { engineSettingsOf } from './config/engine-settings.js';
 import { ConfigError, describeRootSource, loadSettings, type Settings } from './config/settings.js';
 import { createEngine } from './engine/engine.js';
 import { describePolicy } from './engine/planner.js';
@@ -31,7 +32,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
   const interrupted = store.markInterrupted();
   const logger = createLogger(settings, { stdout: true });
   if (interrupted) logger.warn({ count: interrupted }, 'runs cut off by an earlier crash marked interrupted');
-  const engine = createEngine({ settings, store, logger });
+  const engine = createEngine({ settings: engineSettingsOf(settings), store, logger });
   const scheduler = createScheduler({ settings, engine, logger });
   const app = buildApp({ settings, engine, store, logger, scheduler });
 

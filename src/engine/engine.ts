@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { RunOverrides } from '../config/schema.js';
-import { resolveCategories, resolvePolicy, type Settings } from '../config/settings.js';
+import { type EngineSettings, engineSettingsOf } from '../config/engine-settings.js';
+import { resolveCategories, resolvePolicy } from '../config/settings.js';
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
 import { endEventType, type RunListener } from '../domain/events.js';
 import type { Policy, RunResult, RunStatus, Trigger } from '../domain/types.js';
@@ -43,7 +44,8 @@ export interface RunningInfo {
 }
 
 export interface EngineDeps {
-  settings: Settings;
+  /** Where and by which rules to clean; the engine keeps only these keys of whatever it is given. */
+  settings: EngineSettings;
   store: RunStore;
   logger: EngineLogger;
   /** The categories (descriptors) this engine runs; the built-in list unless given. */
@@ -74,7 +76,8 @@ interface ActiveRun {
 }
 
 /** Builds the engine around one root's settings and state store. */
-export function createEngine(deps: EngineDeps): Engine {
+export function createEngine(given: EngineDeps): Engine {
+  const deps: EngineDeps = { ...given, settings: engineSettingsOf(given.settings) };
   const list = deps.categories ?? CATEGORY_LIST;
   const handlers = deps.handlers ?? handlersFor(list);
   let running: RunningInfo | null = null;
