@@ -179,11 +179,7 @@ async function runHandler(handler: CategoryHandler, ctx: RunContext): Promise<vo
  */
 function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResult {
   const { tally: t, info } = run;
-  if (crashed) {
-    t.errorsTotal++;
-    t.errors.push({ category: t.progress.category ?? 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
-    deps.logger.error({ err: crashed, run_id: info.run_id }, 'cleanup run failed');
-  }
+  if (crashed) recordCrash(deps, run, crashed);
   const status: RunStatus = crashed ? 'failed' : run.signal.aborted ? 'interrupted' : t.errors.length ? 'partial' : 'succeeded';
   const result = resultOf(info, t, status, new Date());
   run.emit({ type: endEventType(status), run_id: info.run_id, result });
@@ -203,6 +199,24 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     'cleanup run finished',
   );
   return result;
+}
+
+/**
+ * A run that crashed outside any handler's own failure handling: an error of the category that was
+ * running, or, before the first category began, a warning (there is no category to name). Pushed,
+ * not reported: the reporter's logging may be what failed.
+ */
+function recordCrash(deps: EngineDeps, run: ActiveRun, crashed: unknown): void {
+  const { tally: t } = run;
+  const message = `run failed: ${(crashed as Error).message}`;
+  const category = t.progress.category;
+  if (category === null) {
+    t.warnings.push(message);
+  } else {
+    t.errorsTotal++;
+    t.errors.push({ category, target: '(run)', message });
+  }
+  deps.logger.error({ err: crashed, run_id: run.info.run_id }, 'cleanup run failed');
 }
 
 /**
