@@ -48,7 +48,7 @@ export interface RunContext {
   readonly beforeExecute?: (category: Category) => Promise<void> | void;
 }
 
-/** One category's collector + planner + executor. `run` plans, and executes unless ctx.dryRun. */
+/** One category's collector + planner + executor. `run` plans, then hands the planned removals to the run's sink (sinks.ts). */
 export interface CategoryHandler {
   readonly category: Category;
   run(ctx: RunContext): Promise<void>;
