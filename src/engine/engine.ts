@@ -94,18 +94,7 @@ export function createEngine(given: EngineDeps): Engine {
       if (!existsSync(deps.settings.root)) {
         run.tally.reporter.warning(`root ${deps.settings.root} does not exist; nothing to clean`);
       } else {
-        const ctx: RunContext = {
-          settings: deps.settings,
-          policy,
-          categories: list,
-          now,
-          dryRun: opts.dryRun,
-          runId: run.info.run_id,
-          report: run.tally.reporter,
-          signal: run.signal,
-          logger: deps.logger,
-          beforeExecute: opts.beforeExecute,
-        };
+        const ctx = contextFor(deps, list, run, policy, now);
         await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
       }
     } catch (err) {
@@ -117,6 +106,22 @@ export function createEngine(given: EngineDeps): Engine {
   }
 
   return { runOnce, current: () => running };
+}
+
+/** What the handlers of one run get. */
+function contextFor(deps: EngineDeps, list: readonly CategoryDescriptor[], run: ActiveRun, policy: Policy, now: number): RunContext {
+  return {
+    settings: deps.settings,
+    policy,
+    categories: list,
+    now,
+    dryRun: run.info.dry_run,
+    runId: run.info.run_id,
+    report: run.tally.reporter,
+    signal: run.signal,
+    logger: deps.logger,
+    beforeExecute: run.opts.beforeExecute,
+  };
 }
 
 /** The names of the categories a run covers, in list order: all, or those the overrides pick. */
