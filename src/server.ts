@@ -8,6 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { removePidFile } from './cli/pid-file.js';
 import { missingSecrets } from './config/notifications.js';
+import { engineSettingsOf } from './config/engine-settings.js';
 import { ConfigError, describeRootSource, loadSettings, type Settings } from './config/settings.js';
 import { createEngine } from './engine/engine.js';
 import { describePolicy } from './engine/planner.js';
@@ -44,7 +45,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
     logger,
     onAttempt: metrics.onDelivery,
   });
-  const engine = createEngine({ settings, store, logger, listeners: [metrics.listener, notifyListener(sender)] });
+  const engine = createEngine({ settings: engineSettingsOf(settings), store, logger, listeners: [metrics.listener, notifyListener(sender)] });
   const scheduler = createScheduler({ settings, engine, logger });
   const app = buildApp({ settings, engine, store, logger, scheduler, sender, metrics });
 

@@ -8,17 +8,13 @@
 import { closeSync, constants, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { pidFileRel } from '../config/state-files.js';
 import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot, UnsafePathError } from '../safety/safe-path.js';
-
-const PID_FILE = 'cleanup_worker.pid';
+import { isProcessAlive } from '../store/process-identity.js';
 
 /** Where the daemon's PID file lives for these settings (absolute, for messages). */
 export function pidFilePath(settings: Settings): string {
-  return path.join(settings.root, settings.paths.state, PID_FILE);
-}
-
-function pidFileRel(settings: Settings): string {
-  return `${settings.paths.state}/${PID_FILE}`;
+  return path.join(settings.root, pidFileRel(settings));
 }
 
 /**
@@ -78,20 +74,9 @@ export function removePidFile(settings: Settings, pid?: number): void {
   if (pid === undefined ? stat.isFile() : readPidFile(settings) === pid) rmSync(abs, { force: true });
 }
 
-/** True when the process exists and is not a zombie waiting to be reaped. */
+/** True when the process exists and is not a zombie waiting to be reaped (store/process-identity.ts). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true;
-  }
+  return isProcessAlive(pid);
 }
 
 /**

@@ -6,6 +6,7 @@
  * so; a real run there is refused before anything is deleted.
  */
 import { existsSync, statSync } from 'node:fs';
+import { engineSettingsOf } from '../config/engine-settings.js';
 import { resolvePolicy, type Settings } from '../config/settings.js';
 import { catalogEntryOf } from '../domain/errors.js';
 import { createEngine } from '../engine/engine.js';
@@ -41,7 +42,7 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
       return EXIT.failed;
     }
     store = opened.store;
-    const engine = createEngine({ settings, store: withProgress(store, io, cmd.json), logger });
+    const engine = createEngine({ settings: engineSettingsOf(settings), store: withProgress(store, io, cmd.json), logger });
     const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
     if (opened.unrecorded) result.warnings.push(opened.unrecorded);
     const code = print(result, settings, io, cmd, describePolicy(policy));

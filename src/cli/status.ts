@@ -6,7 +6,9 @@
 import type { Settings } from '../config/settings.js';
 import type { Stats } from '../domain/types.js';
 import { resolveUnderRoot } from '../safety/safe-path.js';
-import { STATE_DB, StateUnavailableError } from '../store/state-location.js';
+import { stateDbRel } from '../config/state-files.js';
+import { API_PREFIX } from '../domain/api.js';
+import { StateUnavailableError } from '../store/state-location.js';
 import { openStateStore } from '../store/state-store.js';
 import type { StateStore } from '../store/types.js';
 import { type CliIo, EXIT, say, writeJson } from './io.js';
@@ -79,7 +81,7 @@ export async function showStatus(settings: Settings, io: CliIo, json: boolean): 
 }
 
 async function fetchApiStatus(url: string, token: string | undefined, io: CliIo): Promise<ApiStatus | null> {
-  const endpoint = `${url}/api/system/cleanup/status`;
+  const endpoint = `${url}${API_PREFIX}/status`;
   try {
     const res = await httpGet(endpoint, { timeoutMs: 3000, headers: token ? { authorization: `Bearer ${token}` } : {} });
     if (res.status === 200) return JSON.parse(res.body) as ApiStatus;
@@ -92,7 +94,7 @@ async function fetchApiStatus(url: string, token: string | undefined, io: CliIo)
 
 /** Fills in the last run from the state database when it exists (opened with the same checks as for a run). */
 function readFromState(settings: Settings, status: CliStatus, io: CliIo): void {
-  if (!resolveUnderRoot(settings.root, `${settings.paths.state}/${STATE_DB}`, 'state database').stat) return;
+  if (!resolveUnderRoot(settings.root, stateDbRel(settings), 'state database').stat) return;
   let store: StateStore;
   try {
     store = openStateStore(settings);

@@ -12,12 +12,13 @@ export { MAX_COUNT };
 
 export const PositiveIntSchema = Type.Integer({ minimum: 1, maximum: MAX_COUNT });
 
+/** An environment's name (a backups sub-folder): no slash, backslash or NUL. */
 export const EnvNameSchema = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^/\\\\\\x00]+$' });
 
 export const BackupRetentionSchema = Type.Union(
   [
     PositiveIntSchema,
-    Type.Record(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^/\\\\\\x00]+$' }), PositiveIntSchema, {
+    Type.Record(EnvNameSchema, PositiveIntSchema, {
       additionalProperties: false,
       maxProperties: 256,
     }),

@@ -129,7 +129,7 @@ export function describeRootSource(settings: Settings): string {
 }
 
 /** Merges a run's overrides (request body or CLI flags) over the settings' policy. */
-export function resolvePolicy(settings: Settings, overrides: RunOverrides | undefined): Policy {
+export function resolvePolicy(settings: Pick<Settings, 'policy'>, overrides: RunOverrides | undefined): Policy {
   if (!overrides) return settings.policy;
   if (!Value.Check(RunOverridesSchema, overrides)) {
     throw new ConfigError(describeFirstError(RunOverridesSchema, overrides, 'request'));

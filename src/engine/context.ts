@@ -2,7 +2,7 @@
  * What a category handler gets for one run, and the handler contract itself.
  * A category is a descriptor (domain/categories); its strategy's handler (handlers.ts) runs it.
  */
-import type { Settings } from '../config/settings.js';
+import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
 import type { Category, Item, ItemError, Policy, Skipped } from '../domain/types.js';
@@ -32,7 +32,7 @@ export interface EngineLogger {
 }
 
 export interface RunContext {
-  readonly settings: Settings;
+  readonly settings: EngineSettings;
   readonly policy: Policy;
   /** The categories this engine knows (the built-in list unless the engine was given another). */
   readonly categories?: readonly CategoryDescriptor[];
@@ -48,7 +48,7 @@ export interface RunContext {
   readonly beforeExecute?: (category: Category) => Promise<void> | void;
 }
 
-/** One category's collector + planner + executor. `run` plans, and executes unless ctx.dryRun. */
+/** One category's collector + planner + executor. `run` plans, then hands the planned removals to the run's sink (sinks.ts). */
 export interface CategoryHandler {
   readonly category: Category;
   run(ctx: RunContext): Promise<void>;

@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { RunOverrides } from '../config/schema.js';
-import { resolveCategories, resolvePolicy, type Settings } from '../config/settings.js';
+import { type EngineSettings, engineSettingsOf } from '../config/engine-settings.js';
+import { resolveCategories, resolvePolicy } from '../config/settings.js';
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
 import { endEventType, type RunListener } from '../domain/events.js';
 import type { Policy, RunResult, RunStatus, Trigger } from '../domain/types.js';
@@ -43,7 +44,8 @@ export interface RunningInfo {
 }
 
 export interface EngineDeps {
-  settings: Settings;
+  /** Where and by which rules to clean; the engine keeps only these keys of whatever it is given. */
+  settings: EngineSettings;
   store: RunStore;
   logger: EngineLogger;
   /** The categories (descriptors) this engine runs; the built-in list unless given. */
@@ -74,7 +76,8 @@ interface ActiveRun {
 }
 
 /** Builds the engine around one root's settings and state store. */
-export function createEngine(deps: EngineDeps): Engine {
+export function createEngine(given: EngineDeps): Engine {
+  const deps: EngineDeps = { ...given, settings: engineSettingsOf(given.settings) };
   const list = deps.categories ?? CATEGORY_LIST;
   const handlers = deps.handlers ?? handlersFor(list);
   let running: RunningInfo | null = null;
@@ -91,18 +94,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!existsSync(deps.settings.root)) {
         run.tally.reporter.warning(`root ${deps.settings.root} does not exist; nothing to clean`);
       } else {
-        const ctx: RunContext = {
-          settings: deps.settings,
-          policy,
-          categories: list,
-          now,
-          dryRun: opts.dryRun,
-          runId: run.info.run_id,
-          report: run.tally.reporter,
-          signal: run.signal,
-          logger: deps.logger,
-          beforeExecute: opts.beforeExecute,
-        };
+        const ctx = contextFor(deps, list, run, policy, now);
         await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
       }
     } catch (err) {
@@ -114,6 +106,22 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   return { runOnce, current: () => running };
+}
+
+/** What the handlers of one run get. */
+function contextFor(deps: EngineDeps, list: readonly CategoryDescriptor[], run: ActiveRun, policy: Policy, now: number): RunContext {
+  return {
+    settings: deps.settings,
+    policy,
+    categories: list,
+    now,
+    dryRun: run.info.dry_run,
+    runId: run.info.run_id,
+    report: run.tally.reporter,
+    signal: run.signal,
+    logger: deps.logger,
+    beforeExecute: run.opts.beforeExecute,
+  };
 }
 
 /** The names of the categories a run covers, in list order: all, or those the overrides pick. */
@@ -176,11 +184,7 @@ async function runHandler(handler: CategoryHandler, ctx: RunContext): Promise<vo
  */
 function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResult {
   const { tally: t, info } = run;
-  if (crashed) {
-    t.errorsTotal++;
-    t.errors.push({ category: t.progress.category ?? 'backups', target: '(run)', message: `run failed: ${(crashed as Error).message}` });
-    deps.logger.error({ err: crashed, run_id: info.run_id }, 'cleanup run failed');
-  }
+  if (crashed) recordCrash(deps, run, crashed);
   const status: RunStatus = crashed ? 'failed' : run.signal.aborted ? 'interrupted' : t.errors.length ? 'partial' : 'succeeded';
   const result = resultOf(info, t, status, new Date());
   run.emit({ type: endEventType(status), run_id: info.run_id, result });
@@ -201,6 +205,24 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     'cleanup run finished',
   );
   return result;
+}
+
+/**
+ * A run that crashed outside any handler's own failure handling: an error of the category that was
+ * running, or, before the first category began, a warning (there is no category to name). Pushed,
+ * not reported: the reporter's logging may be what failed.
+ */
+function recordCrash(deps: EngineDeps, run: ActiveRun, crashed: unknown): void {
+  const { tally: t } = run;
+  const message = `run failed: ${(crashed as Error).message}`;
+  const category = t.progress.category;
+  if (category === null) {
+    t.warnings.push(message);
+  } else {
+    t.errorsTotal++;
+    t.errors.push({ category, target: '(run)', message });
+  }
+  deps.logger.error({ err: crashed, run_id: run.info.run_id }, 'cleanup run failed');
 }
 
 /**

@@ -4,7 +4,7 @@
  * dashboard's activity log. They are the run's bookkeeping, so they are called synchronously, in
  * order, inside the run (run-events.ts): a history that cannot be written fails like before.
  */
-import type { Settings } from '../config/settings.js';
+import type { EngineSettings } from '../config/engine-settings.js';
 import { isRunEnd, type RunListener } from '../domain/events.js';
 import type { Item } from '../domain/types.js';
 import type { EngineLogger } from './context.js';
@@ -66,7 +66,7 @@ export function itemLogListener(logger: EngineLogger, runId: string, dryRun: boo
  * not crash. A row that cannot be written becomes a warning of the run (`addWarning`), which is
  * in the result and the history because this listener runs before the engine records them.
  */
-export function activityLogListener(settings: Settings, addWarning: (message: string) => void): RunListener {
+export function activityLogListener(settings: EngineSettings, addWarning: (message: string) => void): RunListener {
   return {
     onEvent(e) {
       if (e.type !== 'run.finished' || e.result.dry_run) return;

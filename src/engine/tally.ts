@@ -34,11 +34,8 @@ export interface Tally {
 
 /** A fresh tally for run `runId`, emitting `item` and `run.progress` events through `emit`. */
 export function createTally(runId: string, list: readonly CategoryDescriptor[], logger: EngineLogger, emit: Emit): Tally {
-  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
-  const counters = emptyStats(list) as Record<string, number>;
-  let lastProgress = 0;
-  const t: Tally = {
-    stats: counters as Stats,
+  const t: Omit<Tally, 'reporter'> = {
+    stats: emptyStats(list),
     bytes: 0,
     bytesByCategory: {},
     items: [],
@@ -49,42 +46,49 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
     errorsTotal: 0,
     warnings: [],
     progress: { category: null, phase: null, items_so_far: 0 },
-    reporter: {
-      item(item) {
-        t.itemsTotal++;
-        if (item.action !== 'rmdir') {
-          const key = statKey.get(item.category);
-          if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
-          t.bytes += item.bytes;
-          t.bytesByCategory[item.category] = (t.bytesByCategory[item.category] ?? 0) + item.bytes;
-        }
-        if (t.items.length < RESPONSE_CAP) t.items.push(item);
-        t.progress.items_so_far = t.itemsTotal;
-        emit({ type: 'item', run_id: runId, item });
-      },
-      skipped(s) {
-        t.skippedTotal++;
-        if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
-        logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
-      },
-      error(e) {
-        t.errorsTotal++;
-        if (t.errors.length < RESPONSE_CAP) t.errors.push(e);
-        logger.warn({ run_id: runId, category: e.category, target: e.target, error: e.message }, 'item failed');
-      },
-      warning(message) {
-        t.warnings.push(message);
-        logger.warn({ run_id: runId, warning: message }, 'cleanup warning');
-      },
-      progress(category, phase, done) {
-        t.progress.category = category;
-        t.progress.phase = phase;
-        const nowMs = Date.now();
-        if (nowMs - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = nowMs;
-        emit({ type: 'run.progress', run_id: runId, category, phase, items_so_far: Math.max(done, t.itemsTotal) });
-      },
+  };
+  return Object.assign(t, { reporter: createReporter(t, runId, list, logger, emit) });
+}
+
+/** The Reporter over tally `t`: counts and caps, logs skips, errors and warnings, emits items and progress. */
+function createReporter(t: Omit<Tally, 'reporter'>, runId: string, list: readonly CategoryDescriptor[], logger: EngineLogger, emit: Emit): Reporter {
+  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
+  const counters = t.stats as Record<string, number>;
+  let lastProgress = 0;
+  return {
+    item(item) {
+      t.itemsTotal++;
+      if (item.action !== 'rmdir') {
+        const key = statKey.get(item.category);
+        if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
+        t.bytes += item.bytes;
+        t.bytesByCategory[item.category] = (t.bytesByCategory[item.category] ?? 0) + item.bytes;
+      }
+      if (t.items.length < RESPONSE_CAP) t.items.push(item);
+      t.progress.items_so_far = t.itemsTotal;
+      emit({ type: 'item', run_id: runId, item });
+    },
+    skipped(s) {
+      t.skippedTotal++;
+      if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
+      logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
+    },
+    error(e) {
+      t.errorsTotal++;
+      if (t.errors.length < RESPONSE_CAP) t.errors.push(e);
+      logger.warn({ run_id: runId, category: e.category, target: e.target, error: e.message }, 'item failed');
+    },
+    warning(message) {
+      t.warnings.push(message);
+      logger.warn({ run_id: runId, warning: message }, 'cleanup warning');
+    },
+    progress(category, phase, done) {
+      t.progress.category = category;
+      t.progress.phase = phase;
+      const nowMs = Date.now();
+      if (nowMs - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = nowMs;
+      emit({ type: 'run.progress', run_id: runId, category, phase, items_so_far: Math.max(done, t.itemsTotal) });
     },
   };
-  return t;
 }

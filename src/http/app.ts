@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Settings } from '../config/settings.js';
+import { API_PREFIX } from '../domain/api.js';
 import type { Engine } from '../engine/engine.js';
 import { createSender, type Sender } from '../notify/sender.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -25,7 +26,7 @@ import { statusRoutes } from './routes/status.js';
 
 /** Requests are small JSON objects; anything bigger is refused with 413. */
 export const BODY_LIMIT = 16 * 1024;
-export const API_PREFIX = '/api/system/cleanup';
+export { API_PREFIX };
 
 export interface AppDeps {
   settings: Settings;

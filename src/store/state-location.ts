@@ -7,6 +7,7 @@
 import { accessSync, constants, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { STATE_DB, stateDbRel } from '../config/state-files.js';
 import { describeFsError } from '../safety/fs-errors.js';
 import { checkSqlitePath, ensureDirUnderRoot, UnsafePathError, verifySameFile } from '../safety/safe-path.js';
 
@@ -15,7 +16,7 @@ export class StateUnavailableError extends Error {
   readonly code = 'ERR_CLEANUP_STATE_UNAVAILABLE';
 }
 
-export const STATE_DB = 'state.db';
+export { STATE_DB };
 
 /** A state database path that passed the checks. */
 export interface StateFile {
@@ -40,7 +41,7 @@ export function prepareStateFile(settings: Settings): StateFile {
     if (err instanceof UnsafePathError) throw err;
     throw new StateUnavailableError(`state folder ${folder} cannot be created: ${describeFsError(err)}`, { cause: err });
   }
-  const rel = `${settings.paths.state}/${STATE_DB}`;
+  const rel = stateDbRel(settings);
   const resolved = checkSqlitePath(settings.root, rel, 'state database');
   try {
     accessSync(dir, constants.W_OK);

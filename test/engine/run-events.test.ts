@@ -145,6 +145,26 @@ describe('run events', () => {
     store.close();
   });
 
+  it('a run that crashes before its first category charges no category: the failure is a warning', async () => {
+    const parent = makeTempDir();
+    const settings = settingsFor(path.join(parent, 'missing'));
+    const store = openStateStore(settingsFor(parent));
+    // The missing root's warning is logged before any category: that log call fails.
+    const logger: EngineLogger = {
+      ...silentLogger,
+      warn() {
+        throw new Error('log device gone');
+      },
+    };
+    const engine = createEngine({ settings, store, logger, handlers: [removingHandler(parent, 0)] });
+    const r = await engine.runOnce({ trigger: 'cli', dryRun: false, now: NOW });
+    expect(r.status).toBe('failed');
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.at(-1)).toBe('run failed: log device gone');
+    expect(store.getRun(r.run_id)).toMatchObject({ status: 'failed', errors_total: 0 });
+    store.close();
+  });
+
   it('a listener changing the result it was given does not change what the caller got', async () => {
     const mutator: RunListener = {
       onEvent(e) {

@@ -98,7 +98,7 @@ async function ensureStored(run: ArchiveRun, place: ArchivePlace, src: PreparedS
 /** Removes the local backup after every re-check passes again (the upload may have taken long). */
 async function removeLocal(c: FileCandidate, run: ArchiveRun, key: string, stored: { uploaded: boolean; how: 'checksum' | 'read-back' }): Promise<ArchiveOutcome> {
   await refreshOpenFiles(run.scope);
-  const why = (await stillTheSame(c, run)) ?? (await folderSwapped(c.path, run.parents));
+  const why = (await stillTheSame(c, run)) ?? (await folderSwapped(c.path, run.parents))?.text;
   if (why) return { kind: 'skipped', reason: `${why}; its archived copy ${run.target.locationOf(key)} stays` };
   try {
     await unlink(c.path);
@@ -115,7 +115,7 @@ async function stillTheSame(c: FileCandidate, run: ArchiveRun): Promise<string |
     if (err.code === 'ENOENT') return null;
     throw err;
   });
-  return recheckReason(c, fresh) ?? run.stillDue(c) ?? openReason(run.scope.open, c.dev, c.ino) ?? (await folderMoved(c.path, run.parents));
+  return recheckReason(c, fresh)?.text ?? run.stillDue(c) ?? openReason(run.scope.open, c.dev, c.ino) ?? (await folderMoved(c.path, run.parents))?.text;
 }
 
 function metaOf(place: ArchivePlace, src: PreparedSource, runId: string): ObjectMeta {

@@ -45,7 +45,7 @@ export async function prepareSource(c: FileCandidate, spoolDir: string, compress
   try {
     const before = fstatSync(fd);
     const planned = recheckReason(c, before);
-    if (planned) return { reason: planned };
+    if (planned) return { reason: planned.text };
     const original = new DigestTap();
     const stored = new DigestTap();
     const input = withHook(openSameFile(c.path, before), c.path);

@@ -5,6 +5,7 @@
  * descriptor in domain/categories.
  */
 import type { CategoryDescriptor } from '../../domain/categories/index.js';
+import { REASONS } from '../../domain/reasons.js';
 import type { Decision, FileCandidate, FileCategory } from '../../domain/types.js';
 import type { CategoryHandler, RunContext } from '../context.js';
 import { walkBound, walkCategoryChunks } from '../fs/collect.js';
@@ -21,7 +22,7 @@ export function createFilesByAgeHandler(d: CategoryDescriptor): CategoryHandler 
     const scope = await openFileScope(ctx);
     if (!scope) return;
     const stillDue = () => (fresh: FileCandidate) =>
-      decideFile(fresh, ctx.policy, ctx.now, rule).action === 'keep' ? 'changed since it was planned (no longer old enough)' : undefined;
+      decideFile(fresh, ctx.policy, ctx.now, rule).action === 'keep' ? REASONS.noLongerOldEnough.text : undefined;
     const executor = createFileExecutor(ctx, scope, category, stillDue);
     const filter = { filesOlderThan: walkBound(cutoffFor(category, ctx.policy, ctx.now, rule)) };
     for (const rel of folderPaths(ctx.settings.paths, d)) {

@@ -2,7 +2,7 @@
  * The row a real run leaves in the dashboard's own activity log (SPEC section 1), so the
  * dashboard shows cleanups beside everything else. Columns are detected like the categories'.
  */
-import type { Settings } from '../../config/settings.js';
+import type { EngineSettings } from '../../config/engine-settings.js';
 import type { Stats } from '../types.js';
 import { closeQuietly, type Db, databaseName, isOperationalError, openDashboardDb, quoteIdent } from './open.js';
 import { columnInfo, findName, findTable } from './schema.js';
@@ -28,7 +28,7 @@ export interface ActivityRun {
  * Does nothing when the database or table is missing (the database is never created).
  * Never throws for operational problems: returns a warning to record with the run, else null.
  */
-export function appendActivityLog(settings: Settings, run: ActivityRun, now: number): string | null {
+export function appendActivityLog(settings: EngineSettings, run: ActivityRun, now: number): string | null {
   let db: Db | null = null;
   try {
     db = openDashboardDb(settings, { readonly: false });

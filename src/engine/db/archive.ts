@@ -53,8 +53,8 @@ export function archiveRelPath(ctx: RunContext): string {
 }
 
 /**
- * The prompts executor. Dry runs only read an archive that already exists (its versions, to warn
- * as the real run will); a real run creates the archive folder, file and table on its first
+ * The prompts executor. A dry run's preview only reads an archive that already exists (its
+ * versions, to warn as the real run will); a real run creates the archive folder, file and table on its first
  * `execute`, and not before. Every path is checked from the root first (SPEC 3.5).
  */
 export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff: number): RowExecutor {
@@ -71,12 +71,11 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   };
 
   return {
-    conflicts() {
-      if (ctx.dryRun && !inspected) {
-        inspected = true;
-        onArchive(() => attachArchive(ctx, db, rel, false) && warnVersion(inspectArchive(db, t.table, source)));
-      }
-      return new Map();
+    conflicts: () => new Map(),
+    preview() {
+      if (inspected) return;
+      inspected = true;
+      onArchive(() => attachArchive(ctx, db, rel, false) && warnVersion(inspectArchive(db, t.table, source)));
     },
     execute(rowids) {
       move ??= onArchive(() => {

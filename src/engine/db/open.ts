@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Settings } from '../../config/settings.js';
+import type { EngineSettings } from '../../config/engine-settings.js';
 import { checkSqlitePath, verifySameFile } from '../../safety/safe-path.js';
 import { parseTimestamp } from './timestamps.js';
 
@@ -18,7 +18,7 @@ export const BUSY_TIMEOUT_MS = 5000;
 export const TS_FUNCTION = 'cleanup_worker_ts_ms';
 
 /** The database file's name as used in targets: `architect.db:<table>#<rowid>`. */
-export function databaseName(settings: Settings): string {
+export function databaseName(settings: EngineSettings): string {
   return path.basename(settings.paths.database);
 }
 
@@ -32,7 +32,7 @@ export function databaseName(settings: Settings): string {
  * rows instead. Sets the busy timeout and registers TS_FUNCTION on this connection only.
  * Throws better-sqlite3's SqliteError when the file exists but cannot be opened.
  */
-export function openDashboardDb(settings: Settings, opts: { readonly: boolean }): Db | null {
+export function openDashboardDb(settings: EngineSettings, opts: { readonly: boolean }): Db | null {
   const what = settings.paths.database;
   const checked = checkSqlitePath(settings.root, settings.paths.database, what);
   if (!checked.stat) return null;

@@ -1,11 +1,15 @@
 /**
  * The one implementation behind the tasks, errors and prompts categories: open the dashboard
  * database, detect the table, then in keyset batches by rowid read candidates, decide each with
- * the pure planner, and (real runs only) remove the batch in its own short transaction with the
- * category's condition re-applied in SQL. Dry run = the same loop without the executor.
+ * the pure planner, and hand the rows to the run's sink (engine/sinks.ts): a real run removes the
+ * batch in its own short transaction with the category's condition re-applied in SQL (delete, or
+ * archive when the category's rule says so); a dry run's list sink takes them all, removing none.
  */
-import { cutoffFor, decideRow } from '../planner.js';
+import { descriptorOf } from '../../domain/categories/index.js';
+import { REASONS } from '../../domain/reasons.js';
+import { type AgeRule, ageRuleOf, cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
+import { removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
 import type { RowCandidate, RowCategory } from '../../domain/types.js';
 import { ArchiveError, createArchiver } from './archive.js';
 import type { PlannedRow, RowExecutor } from './row-executor.js';
@@ -46,9 +50,12 @@ export function createRowHandler(category: RowCategory): CategoryHandler {
  */
 export async function cleanRowCategory(ctx: RunContext, category: RowCategory): Promise<void> {
   const dbName = databaseName(ctx.settings);
+  // The category's rule (its descriptor's: the action, delete or archive, picks the sink).
+  const rule = ageRuleOf(descriptorOf(category, ctx.categories));
+  const kind = sinkFor(ctx, rule.action);
   let db: Db | null = null;
   try {
-    db = openDashboardDb(ctx.settings, { readonly: ctx.dryRun });
+    db = openDashboardDb(ctx.settings, { readonly: !removes(kind) });
     if (!db) {
       ctx.report.warning(`database ${dbName} not found; ${category} skipped`);
       return;
@@ -58,7 +65,7 @@ export async function cleanRowCategory(ctx: RunContext, category: RowCategory): 
       ctx.report.warning(detection.warning);
       return;
     }
-    await sweepTable(ctx, db, detection.table);
+    await sweepTable(ctx, db, detection.table, rule, kind);
   } catch (err) {
     if (!isOperationalError(err)) throw err;
     // The archive's failures name the archive: the dashboard's database is not the one at fault.
@@ -81,27 +88,34 @@ export function describeDbFailure(category: RowCategory, dbName: string, err: Er
   return `${category}: ${err.message}`;
 }
 
-async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable): Promise<void> {
-  const cutoff = cutoffFor(t.category, ctx.policy, ctx.now);
-  const executor = t.category === 'prompts' ? createArchiver(ctx, db, t, cutoff) : createDeleter(db, t, cutoff);
+/** The row sinks by kind. A dry run's list sink asks the rule's own executor for its conflicts and preview. */
+const ROW_SINKS: Readonly<Record<SinkKind, (ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, rule: AgeRule) => RowExecutor>> = {
+  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[rule.action](ctx, db, t, cutoff, rule)),
+  delete: (_ctx, db, t, cutoff) => createDeleter(db, t, cutoff),
+  archive: createArchiver,
+};
+
+async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRule, kind: SinkKind): Promise<void> {
+  const cutoff = cutoffFor(t.category, ctx.policy, ctx.now, rule);
+  const executor = ROW_SINKS[kind](ctx, db, t, cutoff, rule);
   const scan = createScanner(db, t);
   let unreadable = 0;
   let done = 0;
   let hookCalled = false;
   for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
-    const plan = planBatch(ctx, t, batch);
+    const plan = planBatch(ctx, t, rule, batch);
     unreadable += plan.unreadable;
     const rows = dropConflicts(ctx, db, t, executor, plan.remove);
-    if (ctx.dryRun) {
-      for (const r of rows) reportItem(ctx, t, r);
-    } else if (rows.length > 0) {
-      if (!hookCalled) await ctx.beforeExecute?.(t.category);
-      hookCalled = true;
-      if (ctx.signal.aborted) break;
+    if (rows.length > 0) {
+      if (removes(kind) && !hookCalled) {
+        hookCalled = true;
+        await ctx.beforeExecute?.(t.category);
+        if (ctx.signal.aborted) break;
+      }
       executeBatch(ctx, db, t, executor, rows);
     }
     done += batch.length;
-    ctx.report.progress(t.category, ctx.dryRun ? 'planning' : 'executing', done);
+    ctx.report.progress(t.category, SINK_PHASE[kind], done);
     await new Promise((resolve) => setImmediate(resolve));
   }
   if (unreadable > 0) {
@@ -129,7 +143,7 @@ function createScanner(db: Db, t: DetectedTable): () => ScannedRow[] {
   };
 }
 
-function planBatch(ctx: RunContext, t: DetectedTable, batch: readonly ScannedRow[]) {
+function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, batch: readonly ScannedRow[]) {
   const remove: PlannedRow[] = [];
   let unreadable = 0;
   for (const row of batch) {
@@ -140,7 +154,7 @@ function planBatch(ctx: RunContext, t: DetectedTable, batch: readonly ScannedRow
       rowid: Number(row.id),
       timestampMs: parseTimestamp(row.ts),
     };
-    const decision = decideRow(candidate, ctx.policy, ctx.now);
+    const decision = decideRow(candidate, ctx.policy, ctx.now, rule);
     if (candidate.timestampMs === null) unreadable++;
     else if (decision.action === 'delete' || decision.action === 'archive') {
       remove.push({ rowid: row.id, action: decision.action, reason: decision.reason });
@@ -183,7 +197,7 @@ function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowEx
     if (removed.has(r.rowid)) reportItem(ctx, t, r);
     else {
       const tables = referenced.get(r.rowid);
-      const reason = tables ? referencedReason(tables) : 'changed since it was planned';
+      const reason = tables ? referencedReason(tables) : REASONS.rowChanged.text;
       ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
     }
   }
@@ -213,6 +227,17 @@ function createDeleter(db: Db, t: DetectedTable, cutoff: number): RowExecutor {
       run ??= prepare();
       return new Set(run(rowidsJson(rowids)).map((r) => r.id));
     },
+  };
+}
+
+/** The dry run's sink: takes every row, removing none, after the rule's executor had its look. */
+function listRows(executor: RowExecutor): RowExecutor {
+  return {
+    conflicts(rowids) {
+      executor.preview?.();
+      return executor.conflicts(rowids);
+    },
+    execute: (rowids) => new Set(rowids),
   };
 }
 

@@ -11,10 +11,18 @@ export interface PlannedRow {
   reason: string;
 }
 
-/** Removes planned rows; one per category kind (delete, archive). */
+/**
+ * A sink for planned rows (engine/sinks.ts): the deleter and the archiver remove them, the list
+ * sink of a dry run takes them all and removes none.
+ */
 export interface RowExecutor {
-  /** Planned rows that must be kept anyway, with the reason (checked in dry and real runs alike). */
+  /** Planned rows that must be kept anyway, with the reason (asked in dry and real runs alike). */
   conflicts(rowids: readonly bigint[]): Map<bigint, string>;
-  /** Real runs only: removes the rows that still qualify, in SQL; returns the rowids removed. */
+  /** Takes the rows: removes those that still qualify, in SQL; returns the rowids taken. */
   execute(rowids: readonly bigint[]): Set<bigint>;
+  /**
+   * A dry run's read-only look, asked before its conflicts with the rows that would go: what
+   * the real run would warn about (the archiver reads an existing archive's versions).
+   */
+  preview?(): void;
 }

@@ -1,12 +1,15 @@
 /**
- * Carries out a file category's plan: reports protected items as skipped, and either lists
- * the deletions (dry run) or deletes them with a re-check at the moment of deletion (SPEC 3.6).
+ * Carries out a file category's plan: reports protected items as skipped, and hands the
+ * deletions to the run's sink (engine/sinks.ts): listed in a dry run, deleted with a re-check at
+ * the moment of deletion (SPEC 3.6) in a real run.
  * Deletions run with bounded concurrency in batches, checking ctx.signal between batches.
  */
 import type { Stats } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
+import { REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
 import { decideFile } from '../planner.js';
+import { type SinkKind, sinkFor } from '../sinks.js';
 import type { Decision, FileCandidate, FileCategory } from '../types.js';
 import { displayPath, isPlainName, toFsPath } from './byte-names.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
@@ -37,7 +40,7 @@ export type PrepareStillDue = () => StillDue | Promise<StillDue>;
 /** The StillDue rule of the age-based categories (logs, temp): the planner must still not keep it. */
 export function stillOldEnough(ctx: RunContext): StillDue {
   return (fresh) =>
-    decideFile(fresh, ctx.policy, ctx.now).action === 'keep' ? 'changed since it was planned (no longer old enough)' : undefined;
+    decideFile(fresh, ctx.policy, ctx.now).action === 'keep' ? REASONS.noLongerOldEnough.text : undefined;
 }
 
 type Outcome = { kind: 'deleted' } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
@@ -61,12 +64,27 @@ export interface FileExecutor {
   run(decisions: readonly Decision<FileCandidate>[], onRemoved?: (removed: FileCandidate) => void): Promise<void>;
 }
 
+/** A sink for files (engine/sinks.ts): takes one chunk's `delete` decisions. */
+type FileSink = (deletes: readonly Decision<FileCandidate>[], onRemoved: (removed: FileCandidate) => void) => Promise<void>;
+
+interface FileSinkDeps {
+  ctx: RunContext;
+  scope: FileScope;
+  category: FileCategory;
+  prepare: PrepareStillDue;
+  options: ExecutorOptions;
+}
+
+/** The file sinks by kind; a kind without a row here (archive: issue 12) is a programmer error. */
+const FILE_SINKS: { readonly [K in SinkKind]?: (deps: FileSinkDeps) => FileSink } = {
+  list: listFiles,
+  delete: deleteFiles,
+};
+
 /**
- * A streaming executor for one category (all its folders). In a real run, the first call
- * that holds a deletion awaits ctx.beforeExecute, rescans open files and calls `prepare`, once;
- * then every deletion is re-checked at the moment it happens (same inode, size and mtime, still
- * due, not open, same folder: its real path, then its identity again right before the unlink),
- * and reported as an item only once the file is gone. Never throws for operational problems.
+ * A streaming executor for one category (all its folders): reports the `skip` decisions of each
+ * chunk and hands the `delete` ones to the run's sink, chosen once here: listed in a dry run,
+ * deleted (see deleteFiles) in a real run. Never throws for operational problems.
  */
 export function createFileExecutor(
   ctx: RunContext,
@@ -75,9 +93,10 @@ export function createFileExecutor(
   prepare: PrepareStillDue,
   options: ExecutorOptions = {},
 ): FileExecutor {
-  let stillDue: StillDue | null = null;
-  let executed = 0;
-  const parents: CheckedFolders = new Map();
+  const kind = sinkFor(ctx, 'delete');
+  const make = FILE_SINKS[kind];
+  if (!make) throw new TypeError(`${category}: files have no ${kind} sink`);
+  const take = make({ ctx, scope, category, prepare, options });
   return {
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
@@ -85,38 +104,56 @@ export function createFileExecutor(
         if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
         else if (d.action === 'delete') deletes.push(d);
       }
-      if (ctx.dryRun) {
-        for (let i = 0; i < deletes.length; i++) {
-          const d = deletes[i] as Decision<FileCandidate>;
-          ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
-          onRemoved(d.candidate);
-          if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
-        }
-        return;
-      }
-      if (deletes.length === 0 || ctx.signal.aborted) return;
-      if (!stillDue) {
-        await ctx.beforeExecute?.(category);
-        await refreshOpenFiles(scope);
-        stillDue = await prepare();
-      }
-      const due = stillDue;
-      // Folder checks are cached per call only: fresh for each chunk, and memory stays bounded.
-      parents.clear();
-      for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
-        const batch = deletes.slice(start, start + BATCH);
-        const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
-        outcomes.forEach((o, i) => {
-          const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
-          if (o.kind === 'deleted') {
-            onRemoved(c);
-            ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
-          } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
-          else ctx.report.error({ category, target: c.target, message: o.message });
-        });
-        ctx.report.progress(category, 'executing', (executed += batch.length));
-      }
+      await take(deletes, onRemoved);
     },
+  };
+}
+
+/** The dry run's sink: every planned deletion is an item; nothing is touched. */
+function listFiles({ ctx, category }: FileSinkDeps): FileSink {
+  return async (deletes, onRemoved) => {
+    for (let i = 0; i < deletes.length; i++) {
+      const d = deletes[i] as Decision<FileCandidate>;
+      ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
+      onRemoved(d.candidate);
+      if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
+    }
+  };
+}
+
+/**
+ * The real run's sink. The first chunk that holds a deletion awaits ctx.beforeExecute, rescans
+ * open files and calls `prepare`, once; then every deletion is re-checked at the moment it
+ * happens (same inode, size and mtime, still due, not open, same folder: its real path, then its
+ * identity again right before the unlink), and reported as an item only once the file is gone.
+ */
+function deleteFiles({ ctx, scope, category, prepare, options }: FileSinkDeps): FileSink {
+  let stillDue: StillDue | null = null;
+  let executed = 0;
+  const parents: CheckedFolders = new Map();
+  return async (deletes, onRemoved) => {
+    if (deletes.length === 0 || ctx.signal.aborted) return;
+    if (!stillDue) {
+      await ctx.beforeExecute?.(category);
+      await refreshOpenFiles(scope);
+      stillDue = await prepare();
+    }
+    const due = stillDue;
+    // Folder checks are cached per call only: fresh for each chunk, and memory stays bounded.
+    parents.clear();
+    for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
+      const batch = deletes.slice(start, start + BATCH);
+      const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
+      outcomes.forEach((o, i) => {
+        const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
+        if (o.kind === 'deleted') {
+          onRemoved(c);
+          ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
+        } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
+        else ctx.report.error({ category, target: c.target, message: o.message });
+      });
+      ctx.report.progress(category, 'executing', (executed += batch.length));
+    }
   };
 }
 
@@ -141,14 +178,14 @@ export async function carryOutPlan(
  * Why a planned file must now be kept, comparing it with a fresh lstat (null: it is gone),
  * or undefined when it is still the very file that was planned. Pure.
  */
-export function recheckReason(planned: FileCandidate, fresh: Stats | null): string | undefined {
-  if (!fresh) return 'already gone';
-  if (fresh.isSymbolicLink()) return 'replaced by a symbolic link';
-  if (fresh.isDirectory()) return 'replaced by a folder';
-  if (!fresh.isFile()) return 'no longer a regular file';
-  if (fresh.dev !== planned.dev || fresh.ino !== planned.ino) return 'changed since it was planned (inode)';
-  if (fresh.size !== planned.size) return 'changed since it was planned (size)';
-  if (fresh.mtimeMs !== planned.mtimeMs) return 'changed since it was planned (mtime)';
+export function recheckReason(planned: FileCandidate, fresh: Stats | null): Reason | undefined {
+  if (!fresh) return REASONS.alreadyGone;
+  if (fresh.isSymbolicLink()) return REASONS.replacedByLink;
+  if (fresh.isDirectory()) return REASONS.replacedByFolder;
+  if (!fresh.isFile()) return REASONS.notARegularFile;
+  if (fresh.dev !== planned.dev || fresh.ino !== planned.ino) return REASONS.changedInode;
+  if (fresh.size !== planned.size) return REASONS.changedSize;
+  if (fresh.mtimeMs !== planned.mtimeMs) return REASONS.changedMtime;
   return undefined;
 }
 
@@ -171,20 +208,20 @@ async function deleteOne(
       if (err.code === 'ENOENT') return null;
       throw err;
     });
-    let why =
-      recheckReason(c, fresh) ??
+    const why =
+      recheckReason(c, fresh)?.text ??
       stillDue(refreshed(c, fresh as Stats)) ??
       openReason(scope.open, c.dev, c.ino) ??
-      (await folderMoved(c.path, parents));
+      (await folderMoved(c.path, parents))?.text;
     if (why) return { kind: 'skipped', reason: why };
     if (options.beforeUnlink) await options.beforeUnlink(c.path);
-    why = await folderSwapped(c.path, parents);
-    if (why) return { kind: 'skipped', reason: why };
+    const swapped = await folderSwapped(c.path, parents);
+    if (swapped) return { kind: 'skipped', reason: swapped.text };
     await unlink(file);
     return { kind: 'deleted' };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return { kind: 'skipped', reason: 'already gone' };
+    if (e.code === 'ENOENT') return { kind: 'skipped', reason: REASONS.alreadyGone.text };
     return { kind: 'error', message: errorMessage(e, c.path) };
   }
 }

@@ -12,10 +12,11 @@
 import type { Stats } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { REASONS, type Reason } from '../../domain/reasons.js';
 import { toFsPath } from './byte-names.js';
 
-/** Why a file or folder is kept when its folder is no longer the one that was planned. */
-export const FOLDER_CHANGED = 'its folder changed since it was planned';
+/** Why a file or folder is kept when its folder is no longer the one that was planned (the text). */
+export const FOLDER_CHANGED = REASONS.folderChanged.text;
 
 interface FolderIdentity {
   dev: number;
@@ -30,11 +31,11 @@ export type CheckedFolders = Map<string, Promise<FolderIdentity | null>>;
  * it must still resolve to itself. Returns the reason to keep the file, or undefined. The
  * identity it records is what `folderSwapped` compares with later.
  */
-export async function folderMoved(file: string, checked: CheckedFolders): Promise<string | undefined> {
+export async function folderMoved(file: string, checked: CheckedFolders): Promise<Reason | undefined> {
   const dir = path.dirname(file);
   let check = checked.get(dir);
   if (!check) checked.set(dir, (check = verifyFolder(dir)));
-  return (await check) ? undefined : FOLDER_CHANGED;
+  return (await check) ? undefined : REASONS.folderChanged;
 }
 
 /**
@@ -42,12 +43,12 @@ export async function folderMoved(file: string, checked: CheckedFolders): Promis
  * the very folder `folderMoved` verified (same dev and inode, still a folder, not a link).
  * Returns the reason to keep the file, or undefined. Call folderMoved for it first.
  */
-export async function folderSwapped(file: string, checked: CheckedFolders): Promise<string | undefined> {
+export async function folderSwapped(file: string, checked: CheckedFolders): Promise<Reason | undefined> {
   const dir = path.dirname(file);
   const known = await checked.get(dir);
-  if (!known) return FOLDER_CHANGED;
+  if (!known) return REASONS.folderChanged;
   const now = await lstat(toFsPath(dir)).catch(() => null);
-  return now?.isDirectory() && now.dev === known.dev && now.ino === known.ino ? undefined : FOLDER_CHANGED;
+  return now?.isDirectory() && now.dev === known.dev && now.ino === known.ino ? undefined : REASONS.folderChanged;
 }
 
 /** The folder's identity when it is a folder that resolves to itself, the same before and after. */

@@ -5,13 +5,15 @@
  */
 import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { ReasonCode, REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
+import { type SinkKind, sinkFor } from '../sinks.js';
 import { toFsPath } from './byte-names.js';
 import { errorMessage } from './file-executor.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
 import type { Protection } from './protection.js';
 
-export const EMPTIED_REASON = 'empty folder left by temp cleanup';
+export const EMPTIED_REASON = REASONS.emptiedFolder.text;
 
 /** A folder seen by the walk (never the top folder). */
 export interface FolderRecord {
@@ -67,6 +69,15 @@ export interface PruneOptions {
   beforeRemove?: (path: string) => void | Promise<void>;
 }
 
+/** A sink for an emptied folder (engine/sinks.ts): the reason it stays, or undefined once it is taken. */
+type FolderSink = (f: FolderRecord, parents: CheckedFolders, options: PruneOptions) => Promise<Reason | undefined>;
+
+/** The folder sinks by kind: a dry run lists every folder; a real run removes it (see removeFolder). */
+const FOLDER_SINKS: { readonly [K in SinkKind]?: FolderSink } = {
+  list: async () => undefined,
+  delete: removeFolder,
+};
+
 /**
  * Reports (dry run) or removes (real run) the emptied folders, deepest first. A real run
  * re-checks each folder (still the same folder, same place, its parent still the folder that
@@ -75,25 +86,23 @@ export interface PruneOptions {
  */
 export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>, options: PruneOptions = {}): Promise<void> {
   for (const { folder, reason } of plan.kept) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
+  const kind = sinkFor(ctx, 'delete');
+  const take = FOLDER_SINKS[kind];
+  if (!take) throw new TypeError(`temp: folders have no ${kind} sink`);
   const parents: CheckedFolders = new Map();
   let done = 0;
   for (const f of plan.remove) {
-    if (!ctx.dryRun) {
-      if (done++ % 256 === 0 && ctx.signal.aborted) return;
-      let why: string | undefined;
-      try {
-        why = await removeFolder(f, parents, options);
-      } catch (err) {
-        ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
-        continue;
-      }
-      if (why === 'already gone') continue;
-      if (why) {
-        ctx.report.skipped({ category: 'temp', target: f.target, reason: why });
-        continue;
-      }
+    if (done++ % 256 === 0 && ctx.signal.aborted) return;
+    let why: Reason | undefined;
+    try {
+      why = await take(f, parents, options);
+    } catch (err) {
+      ctx.report.error({ category: 'temp', target: f.target, message: errorMessage(err as NodeJS.ErrnoException, f.path) });
+      continue;
     }
-    ctx.report.item({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir', reason: EMPTIED_REASON });
+    if (why?.code === ReasonCode.AlreadyGone) continue;
+    if (why) ctx.report.skipped({ category: 'temp', target: f.target, reason: why.text });
+    else ctx.report.item({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir', reason: EMPTIED_REASON });
   }
 }
 
@@ -101,13 +110,13 @@ export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof empt
  * Removes one folder if it is still the same, empty folder; returns why not, or undefined.
  * Throws for failures that are errors (EACCES, EPERM…).
  */
-async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: PruneOptions): Promise<string | undefined> {
+async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: PruneOptions): Promise<Reason | undefined> {
   const p = toFsPath(f.path);
   try {
     const st = await lstat(p);
-    if (st.isSymbolicLink()) return 'replaced by a symbolic link';
-    if (!st.isDirectory()) return 'no longer a folder';
-    if (st.dev !== f.dev || st.ino !== f.ino) return 'changed since it was planned (inode)';
+    if (st.isSymbolicLink()) return REASONS.replacedByLink;
+    if (!st.isDirectory()) return REASONS.notAFolder;
+    if (st.dev !== f.dev || st.ino !== f.ino) return REASONS.changedInode;
     const moved = await folderMoved(f.path, parents);
     if (moved) return moved;
     if (options.beforeRemove) await options.beforeRemove(f.path);
@@ -117,8 +126,8 @@ async function removeFolder(f: FolderRecord, parents: CheckedFolders, options: P
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'already gone';
-    if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'no longer empty';
+    if (code === 'ENOENT') return REASONS.alreadyGone;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return REASONS.notEmpty;
     throw err;
   }
 }

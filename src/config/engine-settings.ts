@@ -1,0 +1,14 @@
+/**
+ * The part of the settings the engine uses: where to clean and by which rules. Not the API
+ * token, the host and port, the schedule or the log level: what the engine is never given it
+ * can neither leak into a run's record nor come to depend on.
+ */
+import type { Settings } from './settings.js';
+
+export type EngineSettings = Readonly<Pick<Settings, 'root' | 'paths' | 'policy' | 'protect' | 'tables' | 'backupArchive' | 'archivePolicy'>>;
+
+/** The engine's settings out of the whole: a new frozen object holding only those keys. */
+export function engineSettingsOf(settings: EngineSettings): EngineSettings {
+  const { root, paths, policy, protect, tables, backupArchive, archivePolicy } = settings;
+  return Object.freeze({ root, paths, policy, protect, tables, backupArchive, archivePolicy });
+}
