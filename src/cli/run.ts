@@ -100,6 +100,8 @@ function missingRootResult(settings: Settings, dryRun: boolean): RunResult {
     items_total: 0,
     skipped: [],
     skipped_total: 0,
+    kept: [],
+    kept_total: 0,
     errors: [],
     warnings: [`root ${settings.root} does not exist; nothing to clean (nothing was created or recorded)`],
   };

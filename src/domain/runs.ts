@@ -3,7 +3,7 @@
  * GET /runs. Shared by the engine (which declares the store port it needs) and the store (which
  * implements it), so neither imports the other.
  */
-import type { ItemError, RunStatus, Skipped, Stats, Trigger } from './types.js';
+import type { ItemError, Kept, RunStatus, Skipped, Stats, Trigger } from './types.js';
 
 export interface RunProgress {
   category: string | null;
@@ -27,12 +27,15 @@ export interface RunRecord {
   settings: unknown;
   warnings: string[];
   skipped: Skipped[];
+  /** What the retention policy kept (capped, like `skipped`); runs recorded before it: empty. */
+  kept: Kept[];
+  kept_total: number;
   errors: ItemError[];
   progress: RunProgress | null;
 }
 
 /** A run without its stored settings and capped lists. */
-export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors'>;
 
 /** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
 export interface StartRun {
@@ -51,5 +54,8 @@ export interface FinishRun {
   warnings: string[];
   /** Capped lists kept with the run. */
   skipped: Skipped[];
+  /** Absent: nothing was kept by a retention policy (the run did not cover backups). */
+  kept?: Kept[];
+  keptTotal?: number;
   errors: ItemError[];
 }

@@ -12,7 +12,7 @@ import { appendActivityLog } from './db/activity-log.js';
 import { handlersFor } from './handlers.js';
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
 import { emptyStats } from '../domain/stats.js';
-import type { Category, Item, ItemError, RunResult, RunStatus, Skipped, Stats, Trigger } from '../domain/types.js';
+import type { Category, Item, ItemError, Kept, RunResult, RunStatus, Skipped, Stats, Trigger } from '../domain/types.js';
 
 /** How many items/skips a response carries; the run history has all of them. */
 export const RESPONSE_CAP = 1000;
@@ -138,6 +138,8 @@ interface Tally {
   itemsTotal: number;
   skipped: Skipped[];
   skippedTotal: number;
+  kept: Kept[];
+  keptTotal: number;
   errors: ItemError[];
   /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
   errorsTotal: number;
@@ -170,6 +172,8 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean, list: rea
     itemsTotal: 0,
     skipped: [],
     skippedTotal: 0,
+    kept: [],
+    keptTotal: 0,
     errors: [],
     errorsTotal: 0,
     warnings: [],
@@ -195,6 +199,10 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean, list: rea
         t.skippedTotal++;
         if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
         deps.logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
+      },
+      kept(k) {
+        t.keptTotal++;
+        if (t.kept.length < RESPONSE_CAP) t.kept.push(k);
       },
       error(e) {
         t.errorsTotal++;
@@ -255,6 +263,8 @@ function finish(
     errorsTotal: t.errorsTotal,
     warnings: t.warnings,
     skipped: t.skipped,
+    kept: t.kept,
+    keptTotal: t.keptTotal,
     errors: t.errors,
   });
   const result: RunResult = {
@@ -271,6 +281,8 @@ function finish(
     items_total: t.itemsTotal,
     skipped: t.skipped,
     skipped_total: t.skippedTotal,
+    kept: t.kept,
+    kept_total: t.keptTotal,
     errors: t.errors,
     warnings: t.warnings,
   };
