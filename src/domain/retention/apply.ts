@@ -68,6 +68,17 @@ export function checkRetention(rules: RetentionRules): CheckedPolicy {
   return { counts, within };
 }
 
+/** The rules that are on: zero counts and zero durations ("0d") left out; anything malformed stays, for checkRetention to refuse. */
+export function rulesSwitchedOn(rules: RetentionRules): RetentionRules {
+  const on: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rules)) {
+    const d = key === 'keep_within' && typeof value === 'string' ? parseDuration(value) : null;
+    if (value === 0 || (d && isZeroDuration(d))) continue;
+    on[key] = value;
+  }
+  return on as RetentionRules;
+}
+
 /**
  * Applies a policy to one group of backups (one environment), restic's way: sorted newest first
  * (equal times keep their input order, so the caller breaks ties), every counting rule counts on
