@@ -29,10 +29,12 @@ export const backups = defineCategory({
 /** `backup_policy` in English, one part per environment with a rule switched on. */
 function otherRules(policy: Policy): string[] {
   const parts: string[] = [];
-  for (const [env, rules] of Object.entries(policy.backupPolicy ?? {})) {
+  const entries = Object.entries(policy.backupPolicy ?? {});
+  for (const [env, rules] of entries) {
     const on = rulesSwitchedOn(rules);
     if (Object.keys(on).length === 0) continue;
-    parts.push(`${env === 'default' ? 'any other environment' : env}: ${describeRetention(on)}`);
+    const who = env !== 'default' ? env : entries.length === 1 ? 'every environment' : 'any other environment';
+    parts.push(`${who}: ${describeRetention(on)}`);
   }
   return parts;
 }
