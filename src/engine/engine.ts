@@ -203,6 +203,7 @@ function createTally(runId: string, deps: EngineDeps, dryRun: boolean, list: rea
       kept(k) {
         t.keptTotal++;
         if (t.kept.length < RESPONSE_CAP) t.kept.push(k);
+        deps.logger.debug({ run_id: runId, category: k.category, target: k.target, reason: k.reason }, 'kept');
       },
       error(e) {
         t.errorsTotal++;

@@ -3,7 +3,7 @@
  * buckets are cut in + now -> for every backup, keep or remove with every reason. The safety rails
  * (an empty policy is refused; the newest backup is always kept) live here and nowhere else.
  */
-import { wallClockIn, type WallClock } from './calendar.js';
+import { type WallClock, type WallClockOf, wallClockIn } from './calendar.js';
 import { type Duration, formatDuration, isZeroDuration, parseDuration, subtractDuration } from './duration.js';
 import { COUNT_RULES, type CountRule, RULE_KEYS, type RetentionRules } from './rules.js';
 
@@ -90,8 +90,9 @@ export function rulesSwitchedOn(rules: RetentionRules): RetentionRules {
 export function applyRetention<T extends { timestampMs: number }>(items: readonly T[], rules: RetentionRules, opts: RetentionOptions): RetentionDecision<T>[] {
   const policy = checkRetention(rules);
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => b.item.timestampMs - a.item.timestampMs || a.i - b.i).map((x) => x.item);
-  const wallOf = wallClockIn(opts.tz);
-  const cutoff = policy.within ? withinCutoff(sorted, (ms) => subtractDuration(wallOf, ms, policy.within as Duration), opts.now) : null;
+  let wallOf: WallClockOf | undefined; // built on first use: a keep_last-only policy never needs it
+  const clock = (): WallClockOf => (wallOf ??= wallClockIn(opts.tz));
+  const cutoff = policy.within ? withinCutoff(sorted, (ms) => subtractDuration(clock(), ms, policy.within as Duration), opts.now) : null;
   const withinText = policy.within ? formatDuration(policy.within) : '';
   const counters = policy.counts.map((c) => ({ rule: c.rule, left: c.n, used: 0, last: null as number | null }));
   const summary = describeCounts(policy);
@@ -99,10 +100,10 @@ export function applyRetention<T extends { timestampMs: number }>(items: readonl
   return sorted.map((item, nr) => {
     const reasons: RetentionReason[] = [];
     let wall: WallClock | undefined;
+    const at = (): WallClock => (wall ??= clock()(item.timestampMs));
     for (const c of counters) {
       if (c.left <= 0) continue;
-      wall ??= wallOf(item.timestampMs);
-      const bucket = c.rule.bucket(wall, nr);
+      const bucket = c.rule.bucket(at, nr);
       const fresh = bucket !== c.last;
       if (!fresh && nr !== oldest) continue;
       c.last = bucket;

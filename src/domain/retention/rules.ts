@@ -30,11 +30,15 @@ export interface CountRule {
   /** How describeRetention says "N of these": `7 → "one a day for the last 7 days that have a backup"`. */
   describe(n: number): string;
   /**
-   * The bucket of a backup: equal values share a bucket. `index` is the backup's rank (newest 0),
-   * so `last` gives every backup its own bucket.
+   * The bucket of a backup: equal values share a bucket. `wall` reads the backup's wall clock in
+   * the policy's zone (only when called: `last` never reads the calendar); `index` is its rank
+   * (newest 0), so `last` gives every backup its own bucket.
    */
-  bucket(wall: WallClock, index: number): number;
+  bucket(wall: () => WallClock, index: number): number;
 }
+
+/** YYYYMMDD, restic's `ymd`. */
+const dayKey = (w: WallClock) => (w.year * 100 + w.month) * 100 + w.day;
 
 const per = (unit: string, units: string) => (n: number) =>
   n === 1 ? `the newest of the latest ${unit} with a backup` : `one per ${unit} for the latest ${n} ${units} with a backup`;
@@ -42,11 +46,11 @@ const per = (unit: string, units: string) => (n: number) =>
 /** The counting rules, in restic's order (which is also the order reasons list them in). */
 export const COUNT_RULES: readonly CountRule[] = Object.freeze([
   { key: 'keep_last', name: 'last', describe: (n) => (n === 1 ? 'the most recent' : `the ${n} most recent`), bucket: (_w, i) => i },
-  { key: 'keep_hourly', name: 'hourly', describe: per('hour', 'hours'), bucket: (w) => ((w.year * 100 + w.month) * 100 + w.day) * 100 + w.hour },
-  { key: 'keep_daily', name: 'daily', describe: per('day', 'days'), bucket: (w) => (w.year * 100 + w.month) * 100 + w.day },
-  { key: 'keep_weekly', name: 'weekly', describe: per('ISO week', 'ISO weeks'), bucket: (w) => isoWeekKey(w.year, w.month, w.day) },
-  { key: 'keep_monthly', name: 'monthly', describe: per('month', 'months'), bucket: (w) => w.year * 100 + w.month },
-  { key: 'keep_yearly', name: 'yearly', describe: per('year', 'years'), bucket: (w) => w.year },
+  { key: 'keep_hourly', name: 'hourly', describe: per('hour', 'hours'), bucket: (at) => at().hour + 100 * dayKey(at()) },
+  { key: 'keep_daily', name: 'daily', describe: per('day', 'days'), bucket: (at) => dayKey(at()) },
+  { key: 'keep_weekly', name: 'weekly', describe: per('ISO week', 'ISO weeks'), bucket: (at) => isoWeekKey(at().year, at().month, at().day) },
+  { key: 'keep_monthly', name: 'monthly', describe: per('month', 'months'), bucket: (at) => at().year * 100 + at().month },
+  { key: 'keep_yearly', name: 'yearly', describe: per('year', 'years'), bucket: (at) => at().year },
 ] satisfies CountRule[]);
 
 /** Every key a policy may hold, for validation messages. */
