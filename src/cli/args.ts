@@ -9,6 +9,7 @@ import { MAX_COUNT, type RunOverrides, RunOverridesSchema } from '../config/sche
 import { describeFirstError } from '../config/validation.js';
 import { UsageError } from '../domain/errors.js';
 import { parseRestoreArgs, type RestoreArgs } from './restore.js';
+import { DURATION_HINT, parseDuration, type RetentionRules } from '../domain/retention/index.js';
 
 /** A bad flag or combination of flags: exit 2, nothing deleted. */
 export { UsageError } from '../domain/errors.js';
@@ -20,6 +21,13 @@ export interface CliCommand {
   /** `run` only: true unless `--force`. */
   dryRun: boolean;
   overrides: RunOverrides;
+  /**
+   * `--keep-daily N` … `--keep-within D`: rules for every environment, like `--keep`. Turned into
+   * `overrides.backup_policy` once the settings say which environments the policy names (run.ts).
+   */
+  policyFlags: RetentionRules;
+  /** `--explain`: list every backup the policy keeps, with the rules that keep it. */
+  explain: boolean;
   root?: string;
   configFile?: string;
   json: boolean;
@@ -32,6 +40,12 @@ const OPTIONS = {
   force: { type: 'boolean' },
   days: { type: 'string', multiple: true },
   keep: { type: 'string', multiple: true },
+  'keep-daily': { type: 'string', multiple: true },
+  'keep-weekly': { type: 'string', multiple: true },
+  'keep-monthly': { type: 'string', multiple: true },
+  'keep-yearly': { type: 'string', multiple: true },
+  'keep-within': { type: 'string', multiple: true },
+  explain: { type: 'boolean' },
   daemon: { type: 'boolean' },
   status: { type: 'boolean' },
   stop: { type: 'boolean' },
@@ -44,28 +58,45 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseStrict>['values'];
 
-const VALUE_FLAGS = new Set(['--days', '--keep', '--root', '--config']);
+/** The rule flags and the `backup_policy` key each sets. */
+const RULE_FLAGS = [
+  ['keep-daily', 'keep_daily'],
+  ['keep-weekly', 'keep_weekly'],
+  ['keep-monthly', 'keep_monthly'],
+  ['keep-yearly', 'keep_yearly'],
+] as const;
+
+const VALUE_FLAGS = new Set(['--days', '--keep', '--root', '--config', ...RULE_FLAGS.map(([f]) => `--${f}`), '--keep-within']);
 const MODE_FLAGS = ['daemon', 'status', 'stop'] as const;
 /** Flags that only mean something for a cleanup run. */
-const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep'] as const;
+const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep', ...RULE_FLAGS.map(([f]) => f), 'keep-within', 'explain'] as const;
 
 /** Parses argv (without `node` and the script). Throws UsageError with a one-line message. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === 'restore') {
     const r = parseRestoreArgs(argv.slice(1));
-    return { mode: r.help ? 'help' : 'restore', dryRun: true, overrides: {}, json: r.json, root: r.root, configFile: r.configFile, restore: r.restore };
+    return { mode: r.help ? 'help' : 'restore', dryRun: true, overrides: {}, policyFlags: {}, explain: false, json: r.json, root: r.root, configFile: r.configFile, restore: r.restore };
   }
   const { values } = parseStrict(joinNegativeValues(argv));
   const json = values.json === true;
-  if (values.help) return { mode: 'help', dryRun: true, overrides: {}, json };
-  if (values.version) return { mode: 'version', dryRun: true, overrides: {}, json };
+  if (values.help) return { mode: 'help', dryRun: true, overrides: {}, policyFlags: {}, explain: false, json };
+  if (values.version) return { mode: 'version', dryRun: true, overrides: {}, policyFlags: {}, explain: false, json };
   const root = single(values.root, 'root', 'DIR');
   const configFile = single(values.config, 'config', 'FILE');
   const mode = pickMode(values);
   if (values['dry-run'] && values.force) {
     throw new UsageError('--dry-run and --force cannot be used together: drop --dry-run to delete, or --force to preview');
   }
-  return { mode, dryRun: values.force !== true, overrides: buildOverrides(values), root, configFile, json };
+  return {
+    mode,
+    dryRun: values.force !== true,
+    overrides: buildOverrides(values),
+    policyFlags: buildPolicyFlags(values),
+    explain: values.explain === true,
+    root,
+    configFile,
+    json,
+  };
 }
 
 function parseStrict(args: string[]) {
@@ -95,6 +126,8 @@ function joinNegativeValues(argv: readonly string[]): string[] {
   return out;
 }
 
+const VALUE_EXAMPLES: Readonly<Record<string, string>> = { '--root': 'DIR', '--config': 'FILE', '--keep-within': '14d', '--keep-daily': '7' };
+
 function describeParseError(err: NodeJS.ErrnoException): string {
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
   const flag = quoted.split(' ')[0] ?? quoted;
@@ -105,7 +138,7 @@ function describeParseError(err: NodeJS.ErrnoException): string {
       return `unexpected argument ${JSON.stringify(quoted)}: this command takes only options (e.g. --root DIR)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (err.message.includes('does not take an argument')) return `${flag} takes no value`;
-      return `${flag} needs a value (e.g. ${flag} ${flag === '--root' ? 'DIR' : flag === '--config' ? 'FILE' : '30'})`;
+      return `${flag} needs a value (e.g. ${flag} ${VALUE_EXAMPLES[flag] ?? '30'})`;
     default:
       return err.message.split('\n')[0] ?? String(err);
   }
@@ -149,12 +182,30 @@ function buildOverrides(values: Values): RunOverrides {
   return overrides;
 }
 
-/** An integer 1..MAX_COUNT, the API's PositiveIntSchema, written in decimal digits. */
-function parseCount(flag: string, raw: string): number {
+/**
+ * The retention rule flags, for every environment: counts 0..MAX_COUNT (0 switches a rule the
+ * config file sets off, as in the API) and a keep_within duration.
+ */
+function buildPolicyFlags(values: Values): RetentionRules {
+  const rules: Record<string, number | string> = {};
+  for (const [flag, key] of RULE_FLAGS) {
+    const raw = single(values[flag], flag, 'number');
+    if (raw !== undefined) rules[key] = parseCount(`--${flag}`, raw, 0);
+  }
+  const within = single(values['keep-within'], 'keep-within', 'duration');
+  if (within !== undefined) {
+    if (!parseDuration(within.trim())) throw new UsageError(`--keep-within must be ${DURATION_HINT} (got ${within})`);
+    rules.keep_within = within.trim();
+  }
+  return rules as RetentionRules;
+}
+
+/** An integer min..MAX_COUNT (the API's PositiveIntSchema by default), written in decimal digits. */
+function parseCount(flag: string, raw: string, min = 1): number {
   const trimmed = raw.trim();
   const n = Number(trimmed);
-  if (!/^[+-]?\d+$/.test(trimmed) || n < 1) {
-    throw new UsageError(`${flag} must be an integer >= 1 (got ${raw})`);
+  if (!/^[+-]?\d+$/.test(trimmed) || n < min) {
+    throw new UsageError(`${flag} must be an integer >= ${min} (got ${raw})`);
   }
   if (n > MAX_COUNT) throw new UsageError(`${flag} must be an integer <= ${MAX_COUNT} (got ${raw})`);
   return n;

@@ -31,6 +31,17 @@ Cleanup:
   --days N         age limit in days for logs, tasks and errors (defaults 30, 7, 30)
   --keep N         backups kept per environment (defaults prod 10, qa 5, dev 5, test 3, other 5)
                    N is an integer from 1 to ${MAX_COUNT}
+  --keep-daily N   also keep the newest backup of each of the N latest days that have one
+  --keep-weekly N  … of each of the N latest ISO weeks (Monday to Sunday)
+  --keep-monthly N … of each of the N latest months
+  --keep-yearly N  … of each of the N latest years
+  --keep-within D  also keep every backup within D of the newest one; D is a duration such as
+                   14d, 6h, 2w, 1y2m (units y m w d h, in that order)
+                   These apply to every environment, like --keep, and add to the config file's
+                   backup_policy (0 switches a rule off). Days, weeks … are cut in CLEANUP_TZ,
+                   else the config's timezone, else the machine's. A backup is kept if any rule
+                   keeps it; the newest of each environment always is.
+  --explain        list every backup the retention policy keeps, with the rules that keep it
 
 Daemon (the HTTP API with its hourly schedule):
   --daemon         start it in the background, write <root>/.cleanup/cleanup_worker.pid, return

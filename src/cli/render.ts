@@ -34,16 +34,22 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A dry run: the policy, what each category would remove and why, and a plain "nothing was deleted". */
+/**
+ * A dry run: the policy, what each category would remove and why, what the retention policy keeps
+ * (counted; listed with its reasons when `explain`), and a plain "nothing was deleted".
+ */
 export function renderDryRun(
   result: RunResult,
   root: string,
   policyLines: readonly string[],
   perCategory = LIST_PER_CATEGORY,
   list: readonly CategoryDescriptor[] = CATEGORY_LIST,
+  explain = false,
 ): string {
   const lines = [`Dry run for ${root}: ${countWords(result, list)}.`, '', 'Policy:', ...policyLines.map((l) => `  ${l}`), ''];
   for (const d of list) lines.push(...renderCategory(result, d, perCategory));
+  if (explain) lines.push('', ...keptLines(result));
+  else if ((result.kept_total ?? 0) > 0) lines.push(`Kept by the retention policy: ${result.kept_total} (--explain lists each with its reasons)`);
   if (result.items.length < result.items_total) {
     lines.push(`(the listing draws on the first ${result.items.length} of ${result.items_total} items; the run's history has all of them: run ${result.run_id})`);
   }
@@ -109,6 +115,20 @@ function renderSkipped(result: RunResult): string[] {
   const shown = result.skipped.slice(0, LIST_PER_CATEGORY);
   lines.push(...shown.map((s) => `  ${s.target}: ${s.reason}`));
   if (result.skipped_total > shown.length) lines.push(`  … and ${result.skipped_total - shown.length} more`);
+  return lines;
+}
+
+/** `--explain` after a real run's summary: every backup the retention policy kept, and why. */
+export function renderKept(result: RunResult): string {
+  return `${joinLines(['', ...keptLines(result), ''])}\n`;
+}
+
+function keptLines(result: RunResult): string[] {
+  const kept = result.kept ?? [];
+  const total = result.kept_total ?? kept.length;
+  if (total === 0) return ['Kept by the retention policy: nothing'];
+  const lines = [`Kept by the retention policy (${total}):`, ...kept.map((k) => `  ${k.target}: ${k.reason}`)];
+  if (total > kept.length) lines.push(`  … and ${total - kept.length} more`);
   return lines;
 }
 

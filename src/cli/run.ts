@@ -7,6 +7,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { engineSettingsOf } from '../config/engine-settings.js';
+import { policyForEveryEnvironment } from '../config/backup-policy.js';
+import type { RunOverrides } from '../config/schema.js';
 import { resolvePolicy, type Settings } from '../config/settings.js';
 import { catalogEntryOf } from '../domain/errors.js';
 import { createEngine } from '../engine/engine.js';
@@ -21,13 +23,14 @@ import { missingSecrets } from '../config/notifications.js';
 import { createSender } from '../notify/sender.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
-import { renderDryRun, renderProblems, renderSummary } from './render.js';
+import { LIST_PER_CATEGORY, renderDryRun, renderKept, renderProblems, renderSummary } from './render.js';
 
 /** Runs one cleanup and prints it. Returns the exit code: 0 done, 1 failed items, 2 config, 3 busy. */
 export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo): Promise<number> {
   // Validate the flags against the policy first (it throws ConfigError), so even a missing root
   // gets the same answer to a bad flag.
-  const policy = resolvePolicy(settings, cmd.overrides);
+  const overrides = withPolicyFlags(cmd, settings);
+  const policy = resolvePolicy(settings, overrides);
   if (!existsSync(settings.root)) return print(missingRootResult(settings, cmd.dryRun), settings, io, cmd, describePolicy(policy));
   if (!statSync(settings.root).isDirectory()) {
     say(io, `root ${settings.root} is not a directory; check --root / ARCHITECT_HOME`);
@@ -43,7 +46,7 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     }
     store = opened.store;
     const engine = createEngine({ settings: engineSettingsOf(settings), store: withProgress(store, io, cmd.json), logger });
-    const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides: cmd.overrides, signal: io.signal });
+    const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides, signal: io.signal });
     if (opened.unrecorded) result.warnings.push(opened.unrecorded);
     const code = print(result, settings, io, cmd, describePolicy(policy));
     if (!opened.unrecorded) await flushNotifications(settings, store, result.run_id, logger);
@@ -95,11 +98,20 @@ function openStore(settings: Settings, dryRun: boolean): { store: StateStore; un
   }
 }
 
+/** `--keep-daily N` … as the run's `backup_policy`: the rules for every environment the settings name, and `default`. */
+function withPolicyFlags(cmd: CliCommand, settings: Settings): RunOverrides {
+  if (Object.keys(cmd.policyFlags).length === 0) return cmd.overrides;
+  return { ...cmd.overrides, backup_policy: policyForEveryEnvironment(cmd.policyFlags, settings.policy) };
+}
+
 function print(result: RunResult, settings: Settings, io: CliIo, cmd: CliCommand, policyLines: string[]): number {
   if (cmd.json) {
     writeJson(io, result);
   } else {
-    io.stdout.write(result.dry_run ? renderDryRun(result, settings.root, policyLines) : renderSummary(result.stats));
+    // --explain lists every item and every kept backup with its reasons, not the first few.
+    const perCategory = cmd.explain ? Number.POSITIVE_INFINITY : LIST_PER_CATEGORY;
+    io.stdout.write(result.dry_run ? renderDryRun(result, settings.root, policyLines, perCategory, undefined, cmd.explain) : renderSummary(result.stats));
+    if (!result.dry_run && cmd.explain) io.stdout.write(renderKept(result));
     const problems = renderProblems(result, result.dry_run);
     if (problems) io.stderr.write(problems);
   }
@@ -126,6 +138,8 @@ function missingRootResult(settings: Settings, dryRun: boolean): RunResult {
     items_total: 0,
     skipped: [],
     skipped_total: 0,
+    kept: [],
+    kept_total: 0,
     errors: [],
     warnings: [`root ${settings.root} does not exist; nothing to clean (nothing was created or recorded)`],
   };

@@ -5,10 +5,10 @@
  */
 import type { Settings } from './settings.js';
 
-export type EngineSettings = Readonly<Pick<Settings, 'root' | 'paths' | 'policy' | 'protect' | 'tables' | 'backupArchive' | 'archivePolicy'>>;
+export type EngineSettings = Readonly<Pick<Settings, 'root' | 'paths' | 'policy' | 'protect' | 'tables' | 'timezone' | 'backupArchive' | 'archivePolicy'>>;
 
 /** The engine's settings out of the whole: a new frozen object holding only those keys. */
 export function engineSettingsOf(settings: EngineSettings): EngineSettings {
-  const { root, paths, policy, protect, tables, backupArchive, archivePolicy } = settings;
-  return Object.freeze({ root, paths, policy, protect, tables, backupArchive, archivePolicy });
+  const { root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy } = settings;
+  return Object.freeze({ root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy });
 }

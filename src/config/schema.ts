@@ -4,6 +4,7 @@
  */
 import { type Static, type TInteger, type TOptional, Type } from '@sinclair/typebox';
 import { CATEGORY_LIST, type CategoryDescriptor, MAX_COUNT } from '../domain/categories/index.js';
+import { DURATION_HINT, DURATION_PATTERN } from '../domain/retention/index.js';
 import type { Category } from '../domain/types.js';
 import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
 import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
@@ -26,6 +27,35 @@ export const BackupRetentionSchema = Type.Union(
   { description: 'Backups kept per environment: an integer for every environment, or an object environment -> integer (merged over the defaults; `default` covers environments not named).' },
 );
 
+const RuleCount = (what: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_COUNT, description: `${what} (0 switches the rule off).` }));
+
+/**
+ * One environment's restic-style rules (issue 12). A backup is kept if any rule keeps it;
+ * `keep_last` is at least 1 (SPEC 3.2: the newest backups are never all removed).
+ */
+export const RetentionRulesSchema = Type.Object(
+  {
+    keep_last: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COUNT, description: 'Keep the N most recent backups (same as backup_retention).' })),
+    keep_hourly: RuleCount('Keep the newest backup of each of the N most recent hours that have one'),
+    keep_daily: RuleCount('Keep the newest backup of each of the N most recent days that have one'),
+    keep_weekly: RuleCount('Keep the newest backup of each of the N most recent ISO weeks that have one'),
+    keep_monthly: RuleCount('Keep the newest backup of each of the N most recent months that have one'),
+    keep_yearly: RuleCount('Keep the newest backup of each of the N most recent years that have one'),
+    keep_within: Type.Optional(
+      Type.String({ maxLength: 40, pattern: DURATION_PATTERN, description: `${DURATION_HINT}; keeps every backup this close to the newest one ("0d" switches the rule off)` }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const BackupPolicySchema = Type.Record(EnvNameSchema, RetentionRulesSchema, {
+  additionalProperties: false,
+  maxProperties: 256,
+  description:
+    'Retention rules per environment (restic forget semantics; buckets cut in CLEANUP_TZ, else the machine\'s zone), merged rule by rule over the config file\'s; `default` covers environments not named. Each environment also keeps its backup_retention (keep_last).',
+});
+
 /** The category names of `list` as a schema. */
 export function categorySchemaFor(list: readonly CategoryDescriptor[]) {
   return Type.Unsafe<Category>(Type.Union(list.map((d) => Type.Literal(d.name)), { description: 'A cleanup category.' }));
@@ -37,16 +67,22 @@ type AgeField = TOptional<TInteger>;
 
 /**
  * The tunable retention fields of `list`'s rules (API body fields, config keys and CLI flags
- * alike): `backup_retention`, and one positive integer per age rule (`log_age_days` …).
+ * alike): `backup_retention` and `backup_policy`, and one positive integer per age rule (`log_age_days` …).
  */
 export function retentionFieldsFor(list: readonly CategoryDescriptor[]) {
-  const fields: Record<string, AgeField | TOptional<typeof BackupRetentionSchema>> = {};
+  const fields: Record<string, AgeField | TOptional<typeof BackupRetentionSchema> | TOptional<typeof BackupPolicySchema>> = {};
   for (const d of list) {
     const r = d.rule;
-    fields[r.setting] = r.kind === 'retention' ? Type.Optional(BackupRetentionSchema) : Type.Optional(Type.Integer({ minimum: 1, maximum: r.max }));
+    if (r.kind === 'retention') {
+      fields[r.setting] = Type.Optional(BackupRetentionSchema);
+      fields.backup_policy = Type.Optional(BackupPolicySchema);
+    } else {
+      fields[r.setting] = Type.Optional(Type.Integer({ minimum: 1, maximum: r.max }));
+    }
   }
   return fields as {
     backup_retention: TOptional<typeof BackupRetentionSchema>;
+    backup_policy: TOptional<typeof BackupPolicySchema>;
     log_age_days: AgeField;
     task_age_days: AgeField;
     error_age_days: AgeField;

@@ -12,6 +12,7 @@ import { CATEGORIES } from '../domain/types.js';
 import { CATEGORY_LIST } from '../domain/categories/index.js';
 import type { ArchivePolicy, BackupArchiveSettings } from './archive-schema.js';
 import { checkArchivePolicy, checkBackupArchive, resolveArchivePolicy, resolveBackupArchive } from './archive-settings.js';
+import { applyBackupPolicy, mergeRetention } from './backup-policy.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { type NotificationSettings, resolveNotifications, resolvePublicUrl } from './notifications.js';
@@ -164,29 +165,12 @@ function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: str
     const value = d.rule.kind === 'age' ? (src as Record<string, unknown>)[d.rule.setting] : undefined;
     if (typeof value === 'number') ages[d.name] = value;
   }
-  return Object.freeze({ backupRetention: Object.freeze(backupRetention), ages: Object.freeze(ages) });
-}
-
-/**
- * Merges per-environment counts over `base`. Environment folders match retention keys
- * case-insensitively (SPEC 1), so a key replaces every base key spelled the same but for case
- * (`{"QA": 2}` over the default `qa: 5` means 2 for `backups/qa/`), and one object naming the same
- * environment twice (`prod` and `PROD`) is refused as ambiguous.
- */
-function mergeRetention(base: Policy['backupRetention'], over: Readonly<Record<string, number>>, where: string): Policy['backupRetention'] {
-  const seen = new Map<string, string>();
-  for (const env of Object.keys(over)) {
-    const other = seen.get(env.toLowerCase());
-    if (other !== undefined) {
-      throw new ConfigError(`${where}: backup_retention.${other} and backup_retention.${env} name the same environment (names match case-insensitively); keep one`);
-    }
-    seen.set(env.toLowerCase(), env);
-  }
-  const merged: Record<string, number> = {};
-  for (const [env, n] of Object.entries(base)) if (!seen.has(env.toLowerCase())) merged[env] = n;
-  // `default` is the policy's own key, whatever its spelling in the file.
-  for (const [env, n] of Object.entries(over)) merged[env.toLowerCase() === 'default' ? 'default' : env] = n;
-  return merged as Policy['backupRetention'];
+  const backups = applyBackupPolicy({ backupRetention: Object.freeze(backupRetention), backupPolicy: base.backupPolicy }, src, where);
+  return Object.freeze({
+    backupRetention: backups.backupRetention,
+    ...(backups.backupPolicy ? { backupPolicy: backups.backupPolicy } : {}),
+    ages: Object.freeze(ages),
+  });
 }
 
 function readConfigFile(file: string): ConfigFile {

@@ -13,5 +13,10 @@ export function describeFirstError(schema: TSchema, data: unknown, where: string
   if (best.schema && best.message.startsWith('Unexpected property')) {
     return `${where}: unknown field "${field}"`;
   }
+  // A pattern says little to a person; a described one says what the value must be (its first clause).
+  const described = best.schema as { pattern?: string; description?: string };
+  if (described.pattern && described.description && typeof best.value === 'string') {
+    return `${where}: ${field} must be ${described.description.split(';')[0]} (got ${JSON.stringify(best.value)})`;
+  }
   return `${where}: ${field} ${best.message.replace(/^Expected/, 'must be')}`;
 }

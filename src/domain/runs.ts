@@ -4,7 +4,7 @@
  * implements it), so neither imports the other.
  */
 import type { NotificationEvent } from './notifications.js';
-import type { ItemError, RunStatus, Skipped, Stats, Trigger } from './types.js';
+import type { ItemError, Kept, RunStatus, Skipped, Stats, Trigger } from './types.js';
 
 export interface RunProgress {
   category: string | null;
@@ -28,12 +28,15 @@ export interface RunRecord {
   settings: unknown;
   warnings: string[];
   skipped: Skipped[];
+  /** What the retention policy kept (capped, like `skipped`); runs recorded before it: empty. */
+  kept: Kept[];
+  kept_total: number;
   errors: ItemError[];
   progress: RunProgress | null;
 }
 
 /** A run without its stored settings and capped lists. */
-export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors'>;
 
 /** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
 export interface StartRun {
@@ -52,6 +55,9 @@ export interface FinishRun {
   warnings: string[];
   /** Capped lists kept with the run. */
   skipped: Skipped[];
+  /** Absent: nothing was kept by a retention policy (the run did not cover backups). */
+  kept?: Kept[];
+  keptTotal?: number;
   errors: ItemError[];
   /** Bytes removed (or archived) per category, for the notifications' "top categories". */
   bytesByCategory?: Readonly<Record<string, number>>;

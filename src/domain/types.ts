@@ -8,7 +8,7 @@ import type { Category, FileCategory, RowCategory, StatKey } from './categories/
 
 export { CATEGORIES } from './categories/index.js';
 export type { AgeCategory, Category, FileCategory, RowCategory, StatKey } from './categories/index.js';
-export type { BackupRetention, Policy } from './policy.js';
+export type { BackupPolicy, BackupRetention, Policy } from './policy.js';
 
 export type Trigger = 'api' | 'schedule' | 'cli';
 
@@ -74,6 +74,13 @@ export interface Skipped {
   reason: string;
 }
 
+/** An item the policy keeps, and why (backups: every rule that keeps it), so a run can explain what stayed. */
+export interface Kept {
+  category: Category;
+  target: string;
+  reason: string;
+}
+
 export interface ItemError {
   category: Category;
   target: string;
@@ -100,6 +107,9 @@ export interface RunResult {
   items_total: number;
   skipped: Skipped[];
   skipped_total: number;
+  /** What the retention policy kept, with the reasons (backups), capped like `items`. */
+  kept: Kept[];
+  kept_total: number;
   errors: ItemError[];
   warnings: string[];
 }

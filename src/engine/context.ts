@@ -5,7 +5,7 @@
 import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
-import type { Category, Item, ItemError, Policy, Skipped } from '../domain/types.js';
+import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
@@ -13,6 +13,8 @@ export interface Reporter {
   item(item: Item): void;
   /** An item the policy would remove but a protection or re-check kept. */
   skipped(skipped: Skipped): void;
+  /** An item the retention policy keeps, with its reasons (backups); optional for reporters that do not list them. */
+  kept?(kept: Kept): void;
   /** An item whose removal failed; the run goes on. */
   error(error: ItemError): void;
   /** Something the operator should know that is not an item (missing table, unreadable ages…). */

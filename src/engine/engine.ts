@@ -197,6 +197,8 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     errorsTotal: t.errorsTotal,
     warnings: t.warnings,
     skipped: t.skipped,
+    kept: t.kept,
+    keptTotal: t.keptTotal,
     errors: t.errors,
     bytesByCategory: t.bytesByCategory,
   });
@@ -245,6 +247,8 @@ function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Da
     items_total: t.itemsTotal,
     skipped: t.skipped,
     skipped_total: t.skippedTotal,
+    kept: t.kept,
+    kept_total: t.keptTotal,
     errors: t.errors,
     warnings: t.warnings,
   };

@@ -1,10 +1,19 @@
 /**
  * The pure planner: candidates + policy + now -> decisions, each with one reason a person
  * can read. No fs, no database, no clock: everything it knows comes in its arguments.
- * Rules are rows in AGE_RULES; the one safety rail for backups (keep at least one) lives
- * in `retentionFor`.
+ * Age rules are rows in AGE_RULES; backups' retention rules are rows of domain/retention, whose
+ * applyRetention holds their safety rails (refuse an empty policy, keep the newest backup).
  */
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
+import {
+  applyRetention,
+  approximateMs,
+  COUNT_RULES,
+  formatDuration,
+  isZeroDuration,
+  parseDuration,
+  type RetentionRules,
+} from '../domain/retention/index.js';
 import type { AgeCategory, Decision, FileCandidate, Policy, RowCandidate } from '../domain/types.js';
 
 const HOUR = 3_600_000;
@@ -77,14 +86,48 @@ function matchingRetention(retention: Policy['backupRetention'], env: string): n
   return best;
 }
 
+/** How planBackups cuts time: the zone of the buckets and the run's clock. */
+export interface BackupPlanOptions {
+  /** IANA zone the hourly/daily/weekly/monthly/yearly buckets are cut in (the schedule's); UTC if absent. */
+  tz?: string;
+  /** The run's clock: keep_within counts from the newest backup not after it. */
+  now?: number;
+}
+
 /**
- * Backups: per environment folder, the N most recent (by name timestamp, else mtime; ties by
- * name) are kept whatever else is true; the rest are deleted unless protected. Each folder
- * ranks on its own, keyed by its real path: `backups/PROD/` and `backups/prod/` are two folders
- * (each keeps its N newest, N found case-insensitively), and a folder named `default` is not
- * the files directly in backups/. Reasons name the environment as its folder spells it.
+ * An environment's retention rules: its `keep_last` (retentionFor) and its other rules from
+ * `backupPolicy` (the entry whose key matches the folder case-insensitively, else `default`).
+ * When several keys match, each count is the largest and keep_within the longest of them: the
+ * reading that deletes least. Switched-off rules (0, "0d") are left out.
  */
-export function planBackups(candidates: readonly FileCandidate[], policy: Policy): Decision<FileCandidate>[] {
+export function backupRulesFor(policy: Policy, env: string): RetentionRules {
+  const table = policy.backupPolicy ?? {};
+  const wanted = env.toLowerCase();
+  let matches = Object.entries(table).filter(([k]) => k.toLowerCase() === wanted).map(([, r]) => r);
+  if (matches.length === 0 && table.default) matches = [table.default];
+  const rules: Record<string, number | string> = { keep_last: retentionFor(policy, env) };
+  for (const r of matches) {
+    for (const { key } of COUNT_RULES) {
+      const n = r[key];
+      if (key !== 'keep_last' && n !== undefined && n > 0 && n > ((rules[key] as number | undefined) ?? 0)) rules[key] = n;
+    }
+    const d = r.keep_within === undefined ? null : parseDuration(r.keep_within);
+    const had = typeof rules.keep_within === 'string' ? parseDuration(rules.keep_within) : null;
+    if (d && !isZeroDuration(d) && (!had || approximateMs(d) > approximateMs(had))) rules.keep_within = formatDuration(d);
+  }
+  return rules as RetentionRules;
+}
+
+/**
+ * Backups: per environment folder, the restic-style policy (domain/retention) decides; a backup
+ * no rule keeps is deleted unless protected (then skipped with the protection's reason). Ranked
+ * by the name timestamp, else mtime; equal times by name. Each folder ranks on its own, keyed by
+ * its real path: `backups/PROD/` and `backups/prod/` are two folders (rules found
+ * case-insensitively), and a folder named `default` is not the files directly in backups/.
+ * With only keep_last on, reasons read as before ("one of the 10 most recent prod backups");
+ * with other rules, they list every rule that keeps ("kept: last #3, daily #3").
+ */
+export function planBackups(candidates: readonly FileCandidate[], policy: Policy, opts: BackupPlanOptions = {}): Decision<FileCandidate>[] {
   const byFolder = new Map<string, FileCandidate[]>();
   for (const c of candidates) {
     const folder = c.path.slice(0, c.path.lastIndexOf('/'));
@@ -98,16 +141,18 @@ export function planBackups(candidates: readonly FileCandidate[], policy: Policy
       (a, b) => b.timestampMs - a.timestampMs || byNameDescending(a.target, b.target) || byNameDescending(a.path, b.path),
     );
     const env = ranked[0]?.env ?? 'default';
-    const keep = retentionFor(policy, env);
-    ranked.forEach((c, i) => {
-      if (i < keep) {
-        decisions.push({ candidate: c, action: 'keep', reason: `one of the ${keep} most recent ${env} backups` });
+    const rules = backupRulesFor(policy, env);
+    const onlyLast = Object.keys(rules).length === 1;
+    for (const d of applyRetention(ranked, rules, { tz: opts.tz ?? 'UTC', now: opts.now })) {
+      const c = d.item;
+      if (d.action === 'keep') {
+        decisions.push({ candidate: c, action: 'keep', reason: onlyLast ? `one of the ${rules.keep_last} most recent ${env} backups` : d.text });
       } else if (c.protectedReason) {
         decisions.push({ candidate: c, action: 'skip', reason: c.protectedReason });
       } else {
-        decisions.push({ candidate: c, action: 'delete', reason: `older than the ${keep} most recent ${env} backups` });
+        decisions.push({ candidate: c, action: 'delete', reason: onlyLast ? `older than the ${rules.keep_last} most recent ${env} backups` : d.text });
       }
-    });
+    }
   }
   return decisions;
 }

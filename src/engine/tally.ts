@@ -6,7 +6,7 @@
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
 import { emptyStats } from '../domain/stats.js';
-import type { Category, Item, ItemError, Skipped, Stats } from '../domain/types.js';
+import type { Category, Item, ItemError, Kept, Skipped, Stats } from '../domain/types.js';
 import type { EngineLogger, Reporter } from './context.js';
 import type { Emit } from './run-events.js';
 
@@ -25,6 +25,9 @@ export interface Tally {
   itemsTotal: number;
   skipped: Skipped[];
   skippedTotal: number;
+  /** What the retention policy kept, with its reasons (capped like skipped). */
+  kept: Kept[];
+  keptTotal: number;
   errors: ItemError[];
   /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
   errorsTotal: number;
@@ -42,6 +45,8 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
     itemsTotal: 0,
     skipped: [],
     skippedTotal: 0,
+    kept: [],
+    keptTotal: 0,
     errors: [],
     errorsTotal: 0,
     warnings: [],
@@ -72,6 +77,11 @@ function createReporter(t: Omit<Tally, 'reporter'>, runId: string, list: readonl
       t.skippedTotal++;
       if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);
       logger.info({ run_id: runId, category: s.category, target: s.target, reason: s.reason }, 'skipped');
+    },
+    kept(k) {
+      t.keptTotal++;
+      if (t.kept.length < RESPONSE_CAP) t.kept.push(k);
+      logger.debug({ run_id: runId, category: k.category, target: k.target, reason: k.reason }, 'kept');
     },
     error(e) {
       t.errorsTotal++;

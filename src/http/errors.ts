@@ -6,6 +6,7 @@
 import createError from '@fastify/error';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BusyError, catalogEntryOf } from '../domain/errors.js';
+import { DURATION_HINT } from '../domain/retention/index.js';
 
 export const BadRequestError = createError<'ERR_CLEANUP_BAD_REQUEST', 400, [string]>('ERR_CLEANUP_BAD_REQUEST', '%s', 400);
 export const UnauthorizedError = createError<'ERR_CLEANUP_UNAUTHORIZED', 401, [string]>(
@@ -62,7 +63,8 @@ export function describeValidation(errors: readonly AjvError[], part: string): s
       return `${field} must be one of ${allowed.join(', ')}`;
     }
     case 'pattern':
-      return part === 'querystring' ? `${field} must be a whole number written in digits` : `${field} has an invalid format`;
+      if (part === 'querystring') return `${field} must be a whole number written in digits`;
+      return e.instancePath.endsWith('/keep_within') ? `${field} must be ${DURATION_HINT}` : `${field} has an invalid format`;
     case 'type':
       return field === 'body' ? 'body must be a JSON object' : `${field} must be ${String(e.params.type)}`;
     default:

@@ -21,6 +21,8 @@ export interface RowShape {
   warnings: string | null;
   skipped: string | null;
   errors: string | null;
+  kept: string | null;
+  kept_total: number;
   progress: string | null;
 }
 
@@ -31,15 +33,16 @@ export function toRunRecord(row: RowShape): RunRecord {
     settings: row.settings ? JSON.parse(row.settings) : null,
     warnings: row.warnings ? JSON.parse(row.warnings) : [],
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
+    kept: row.kept ? JSON.parse(row.kept) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
   };
 }
 
 /** The columns of a RunSummary (no settings or capped lists to parse). */
 export const SUMMARY_COLUMNS =
-  'run_id, trigger, dry_run, started_at, finished_at, status, stats, items_total, skipped_total, errors_total, pid, progress';
+  'run_id, trigger, dry_run, started_at, finished_at, status, stats, items_total, skipped_total, kept_total, errors_total, pid, progress';
 
-export type SummaryRowShape = Omit<RowShape, 'settings' | 'warnings' | 'skipped' | 'errors'>;
+export type SummaryRowShape = Omit<RowShape, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors'>;
 
 /** Maps a row of SUMMARY_COLUMNS. */
 export function toRunSummary(row: SummaryRowShape): RunSummary {
@@ -53,6 +56,7 @@ export function toRunSummary(row: SummaryRowShape): RunSummary {
     stats: row.stats ? (JSON.parse(row.stats) as Stats) : emptyStats(),
     items_total: row.items_total,
     skipped_total: row.skipped_total,
+    kept_total: row.kept_total,
     errors_total: row.errors_total,
     pid: row.pid,
     progress: row.progress ? JSON.parse(row.progress) : null,

@@ -83,6 +83,9 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE runs DROP COLUMN items_last_id;`,
   // Notifications: events written with the run that raises them, deliveries, attempts (outbox.ts).
   OUTBOX_MIGRATION,
+  // What the retention policy kept and why (issue 12): a capped list like `skipped`.
+  `ALTER TABLE runs ADD COLUMN kept TEXT;
+   ALTER TABLE runs ADD COLUMN kept_total INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**
@@ -177,7 +180,7 @@ function createStore(db: Database.Database): StateStore {
     progress: db.prepare('UPDATE runs SET progress = ?, items_total = ? WHERE run_id = ?'),
     finish: db.prepare(
       `UPDATE runs SET status = ?, finished_at = ?, stats = ?, items_total = ?, skipped_total = ?, errors_total = ?,
-         warnings = ?, skipped = ?, errors = ?, progress = NULL WHERE run_id = ?`,
+         warnings = ?, skipped = ?, errors = ?, kept = ?, kept_total = ?, progress = NULL WHERE run_id = ?`,
     ),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs'),
     list: db.prepare<[number, number], RowShape>('SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?'),
@@ -236,6 +239,8 @@ function createStore(db: Database.Database): StateStore {
       JSON.stringify(r.warnings),
       JSON.stringify(r.skipped),
       JSON.stringify(r.errors),
+      JSON.stringify(r.kept ?? []),
+      r.keptTotal ?? 0,
       runId,
     );
     const row = q.get.get(runId);

@@ -216,6 +216,8 @@ describe('item blocks', () => {
       CREATE INDEX run_items_run ON run_items (run_id, id);
       ALTER TABLE runs ADD COLUMN items_first_id INTEGER;
       ALTER TABLE runs ADD COLUMN items_last_id INTEGER;
+      ALTER TABLE runs DROP COLUMN kept;
+      ALTER TABLE runs DROP COLUMN kept_total;
       PRAGMA user_version = 2;`);
     const insert = db.prepare('INSERT INTO run_items (run_id, category, target, bytes, action, reason) VALUES (?, ?, ?, ?, ?, ?)');
     const old = Array.from({ length: 30 }, (_, n) => item(n));

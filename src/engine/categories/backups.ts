@@ -1,7 +1,8 @@
 /**
  * Backups (SPEC 1): regular files directly inside backups/<env>/ (files directly in backups/
  * are environment `default`), ranked per environment by the timestamp in their name, else
- * their mtime; all but the N most recent of each environment are deleted.
+ * their mtime; each environment's retention policy (planner.ts planBackups) says which stay.
+ * Every keep decision is reported too, so a run can explain why a backup stayed.
  */
 import type { CategoryHandler, RunContext } from '../context.js';
 import { displayPath } from '../fs/byte-names.js';
@@ -9,7 +10,7 @@ import { walkCategoryFolder } from '../fs/collect.js';
 import { archiveBackups } from '../backup-archive/archive-backups.js';
 import { carryOutPlan, type StillDue } from '../fs/file-executor.js';
 import { type CategoryFolder, type FileScope, openCategoryFolder, openFileScope, toCandidate } from '../fs/scope.js';
-import { planBackups, retentionFor } from '../planner.js';
+import { type BackupPlanOptions, planBackups } from '../planner.js';
 import type { FileCandidate } from '../../domain/types.js';
 
 /** Names that are work in progress or SQLite side files, never backups. */
@@ -77,30 +78,41 @@ async function runBackups(ctx: RunContext): Promise<void> {
   if (!folder) return;
   const candidates = await collectBackups(ctx, scope, folder);
   if (!candidates) return;
-  const decisions = planBackups(candidates, ctx.policy);
+  const decisions = planBackups(candidates, ctx.policy, planOptions(ctx));
+  for (const d of decisions) {
+    if (d.action === 'keep') ctx.report.kept?.({ category: 'backups', target: d.candidate.target, reason: d.reason });
+  }
   // backup_archive set: what the policy does not keep is archived instead of deleted (issue 12).
   if (ctx.settings.backupArchive) return archiveBackups(ctx, scope, decisions, () => replan(ctx, scope, folder), parseNameTimestamp);
   await carryOutPlan(ctx, scope, 'backups', decisions, () => replan(ctx, scope, folder));
 }
 
 /**
- * Right before deleting, collects and plans again: a backup is deleted only if it is still
- * outside the N most recent of its environment (another backup may have vanished meanwhile).
+ * The zone the retention buckets are cut in: the schedule's (`CLEANUP_TZ`, else the config's
+ * `timezone`), else the machine's, as node-cron uses for the schedule itself.
+ */
+function planOptions(ctx: RunContext): BackupPlanOptions {
+  return { tz: ctx.settings.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, now: ctx.now };
+}
+
+/**
+ * Right before deleting, collects and plans again with the same policy: a backup is deleted only
+ * if the policy still removes it (another backup may have vanished meanwhile).
  * Keyed by path: two names can show alike (a byte that is not UTF-8 and a literal `\xff`).
  */
 async function replan(ctx: RunContext, scope: FileScope, folder: CategoryFolder): Promise<StillDue> {
   const now = await collectBackups(ctx, scope, folder);
   if (!now) return () => 'the backups could not be listed again right before deleting';
   // `skip` counts as due here: the executor's own open-file check then gives the real reason.
-  const due = new Set(
-    planBackups(now, ctx.policy)
-      .filter((d) => d.action !== 'keep')
-      .map((d) => d.candidate.path),
-  );
+  const due = new Set<string>();
+  const kept = new Map<string, string>();
+  for (const d of planBackups(now, ctx.policy, planOptions(ctx))) {
+    if (d.action === 'keep') kept.set(d.candidate.path, d.reason);
+    else due.add(d.candidate.path);
+  }
   return (fresh) => {
     if (due.has(fresh.path)) return undefined;
-    const env = fresh.env ?? 'default';
-    return `changed since it was planned (now one of the ${retentionFor(ctx.policy, env)} most recent ${env} backups)`;
+    return `changed since it was planned (now ${kept.get(fresh.path) ?? 'no longer listed with the backups'})`;
   };
 }
 

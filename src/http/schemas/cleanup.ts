@@ -4,6 +4,7 @@ import { RunOverridesSchema } from '../../config/schema.js';
 import {
   ItemErrorSchema,
   ItemSchema,
+  KeptSchema,
   RunStatusSchema,
   SkippedSchema,
   StatsSchema,
@@ -43,6 +44,8 @@ export const RunResultSchema = Type.Object(
     items_total: Count,
     skipped: Type.Array(SkippedSchema, { description: 'The first 1000 skipped items.' }),
     skipped_total: Count,
+    kept: Type.Array(KeptSchema, { description: 'The first 1000 backups the retention policy keeps, with every rule that keeps each.' }),
+    kept_total: Count,
     errors: Type.Array(ItemErrorSchema),
     warnings: Type.Array(Type.String()),
   },

@@ -78,6 +78,15 @@ export const SkippedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const KeptSchema = Type.Object(
+  {
+    category: CategoryNameSchema,
+    target: Type.String(),
+    reason: Type.String({ description: 'Every rule that keeps it, e.g. "kept: last #3, daily #3, weekly #1".' }),
+  },
+  { additionalProperties: false, description: 'An item the retention policy keeps (backups), and why.' },
+);
+
 export const ItemErrorSchema = Type.Object(
   { category: CategoryNameSchema, target: Type.String(), message: Type.String() },
   { additionalProperties: false },
