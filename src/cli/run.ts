@@ -123,6 +123,7 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     listItems: (runId, limit, offset) => store.listItems(runId, limit, offset),
     lastRealRun: () => store.lastRealRun(),
     runningRun: () => store.runningRun(),
+    database: () => store.database(),
     close: () => store.close(),
     updateProgress(runId, progress) {
       store.updateProgress(runId, progress);

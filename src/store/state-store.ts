@@ -12,9 +12,11 @@ import Database from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
 import type { Item } from '../domain/types.js';
 import { decodeBlock, encodeBlock } from './item-blocks.js';
+import { PANEL_MIGRATIONS } from './panel-migrations.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
+import { prepareCategoryTotals } from './run-totals.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -80,6 +82,7 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE run_items;
    ALTER TABLE runs DROP COLUMN items_first_id;
    ALTER TABLE runs DROP COLUMN items_last_id;`,
+  ...PANEL_MIGRATIONS,
 ];
 
 /**
@@ -186,6 +189,7 @@ function createStore(db: Database.Database): StateStore {
     ),
   };
 
+  const totals = prepareCategoryTotals(db);
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
 
   // lastRealRun is read on every /status request: cache it until this connection writes or
@@ -216,6 +220,7 @@ function createStore(db: Database.Database): StateStore {
 
   const appendItems = db.transaction((runId: string, items: readonly Item[]) => {
     q.insertBlock.run(runId, q.nextIndex.get(runId) ?? 0, items.length, encodeBlock(items));
+    totals.add(runId, items);
   });
 
   const finishRun = db.transaction((runId: string, r: FinishRun) => {
@@ -286,6 +291,7 @@ function createStore(db: Database.Database): StateStore {
       const row = q.get.get(held.run_id);
       return row ? toRunRecord(row) : null;
     },
+    database: () => db,
     close() {
       if (db.open) db.close();
     },
