@@ -14,7 +14,7 @@ import { createAuthHook } from './auth.js';
 import { type ConfigService, createConfigService } from './config-service.js';
 import { installErrorHandlers } from './errors.js';
 import { requireLoopback } from './local-only.js';
-import { panelRoutes, registerDocs } from './panel.js';
+import { panelAvailable, panelRoutes, registerDocs } from './panel.js';
 import { cleanupRoutes } from './routes/cleanup.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
@@ -95,7 +95,8 @@ export function buildApp(deps: AppDeps): App {
   );
   app.register(async (ui) => {
     if (!token) ui.addHook('onRequest', requireLoopback);
-    await ui.register(panelRoutes);
+    if (panelAvailable()) await ui.register(panelRoutes);
+    else deps.logger.warn('the panel files are missing (build with npm run build): /ui/ is not served');
     if (!(await registerDocs(ui))) deps.logger.warn('openapi.yaml not found: /docs is not served');
   });
 

@@ -53,6 +53,11 @@ function panelCsp(): string {
   ].join('; ');
 }
 
+/** Whether the panel's files are there (`npm run build` copies them; a bare `tsc` build has none). */
+export function panelAvailable(): boolean {
+  return existsSync(path.join(UI_DIR, 'index.html'));
+}
+
 /** Registers /, /ui/ and /ui/vendor/ in `app` (an encapsulated context: the caller adds the guards). */
 export const panelRoutes: FastifyPluginAsync = async (app) => {
   const csp = panelCsp();
@@ -82,7 +87,12 @@ export async function registerDocs(app: FastifyInstance): Promise<boolean> {
     if (!file) return false;
     await app.register(openApiFromFile(file));
   }
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // swagger-ui's own policy adds upgrade-insecure-requests, which breaks it on http://127.0.0.1.
+    staticCSP: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+    uiConfig: { deepLinking: true },
+  });
   return true;
 }
 

@@ -35,6 +35,7 @@ export const runsRoutes: FastifyPluginAsyncTypebox<RunsRoutesOptions> = async (a
     {
       schema: {
         summary: 'Every recorded run, newest first',
+        operationId: 'listRuns',
         tags: ['runs'],
         querystring: RunsQuerySchema,
         response: { 200: RunsListSchema, ...ApiErrorResponses },
@@ -53,6 +54,7 @@ export const runsRoutes: FastifyPluginAsyncTypebox<RunsRoutesOptions> = async (a
     {
       schema: {
         summary: 'One run with a page of its items (optionally only one category or action)',
+        operationId: 'getRun',
         tags: ['runs'],
         params: RunParamsSchema,
         querystring: RunItemsQuerySchema,

@@ -57,6 +57,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
     {
       schema: {
         summary: 'Schedule, last real run and the run in progress',
+        operationId: 'getCleanupStatus',
         tags: ['cleanup'],
         response: { 200: StatusSchema, ...ApiErrorResponses },
       },
