@@ -31,15 +31,15 @@ function askToken(wrong) {
   return pending;
 }
 
-/** Calls `API + path`; resolves with the JSON answer, rejects with ApiError. */
-export async function api(path, { method = 'GET', body } = {}) {
+/** Calls `API + path`; resolves with the JSON answer, rejects with ApiError. `prompt: false`: a 401 is an error, not a question. */
+export async function api(path, { method = 'GET', body, prompt: mayAsk = true } = {}) {
   for (let attempt = 0; ; attempt++) {
     const headers = { accept: 'application/json' };
     const token = sessionStorage.getItem(KEY);
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status === 401 && prompt && attempt < 5) {
+    if (res.status === 401 && prompt && mayAsk && attempt < 5) {
       if (sessionStorage.getItem(KEY) === token) sessionStorage.removeItem(KEY);
       sessionStorage.setItem(KEY, await askToken(Boolean(token)));
       continue;

@@ -48,6 +48,7 @@ function App() {
   const [views, setViews] = useState({ status: StatusView });
   const [token, setToken] = useState(null);
   const main = useRef(null);
+  const shown = useRef(false);
 
   useEffect(() => {
     const onHash = () => setRoute(parseHash());
@@ -62,13 +63,16 @@ function App() {
   }, [entry.id]);
   useEffect(() => {
     document.title = `${entry.label} · cleanup-worker`;
-    main.current?.querySelector('h1')?.focus();
+    // A new view moves focus to its heading (screen readers announce it); the first page load does not.
+    if (!views[entry.id]) return;
+    if (shown.current) main.current?.querySelector('h1')?.focus();
+    shown.current = true;
   }, [entry.id, views[entry.id]]);
 
   const View = views[entry.id];
   return html`
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); main.current?.querySelector('h1')?.focus(); }}>Skip to content</a>
-    <header>
+    <header inert=${Boolean(token)}>
       <p class="brand">cleanup-worker</p>
       <nav aria-label="Panel sections">
         <ul>
@@ -76,11 +80,13 @@ function App() {
         </ul>
       </nav>
     </header>
-    <main id="main" ref=${main}>
+    <main id="main" ref=${main} inert=${Boolean(token)}>
       ${View ? html`<${View} arg=${route.arg} />` : html`<p class="loading">Loading…</p>`}
     </main>
     ${token && html`<${TokenDialog} wrong=${token.wrong} onToken=${(t) => { token.resolve(t); setToken(null); }} />`}
   `;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the "Loading…" line of index.html
+render(html`<${App} />`, root);

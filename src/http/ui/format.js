@@ -21,7 +21,10 @@ export const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export function dateTime(iso, timeZone = viewerZone) {
   if (!iso) return '–';
   try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+    // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
+    return new Intl.DateTimeFormat(undefined, {
+      year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZone, timeZoneName: 'short',
+    }).format(new Date(iso));
   } catch {
     return iso;
   }
@@ -45,9 +48,9 @@ export const CATEGORIES = [
   { name: 'temp', stat: 'temp_files_deleted', label: 'Temp files' },
 ];
 
-/** A run's stats as "84 backups, 3 logs" (or "nothing"). */
+/** A run's stats as "backups 84, logs 3 · 271.93 MB" (or "nothing"). */
 export function statsLine(stats) {
   if (!stats) return '–';
-  const parts = CATEGORIES.filter((c) => stats[c.stat] > 0).map((c) => `${stats[c.stat]} ${c.name}`);
+  const parts = CATEGORIES.filter((c) => stats[c.stat] > 0).map((c) => `${c.name} ${stats[c.stat]}`);
   return parts.length ? `${parts.join(', ')} · ${stats.space_freed_mb} MB` : 'nothing';
 }

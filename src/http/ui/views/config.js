@@ -132,6 +132,8 @@ export function ConfigView() {
     const field = e instanceof ApiError && e.status === 400 ? fieldOf(e.message) : null;
     setErrors(field ? { [field]: e.message } : {});
     setError(field ? new Error(`Not saved: ${e.message}`) : e);
+    // Keyboard and screen-reader users land on the field to fix.
+    if (field) requestAnimationFrame(() => document.querySelector('[aria-invalid="true"]')?.focus());
   };
   const save = async (confirmed) => {
     setBusy(true);
@@ -177,6 +179,7 @@ export function ConfigView() {
       Root, paths and tables are set in the config file only.</p>
     <form class="config" onSubmit=${(e) => { e.preventDefault(); save(false); }} novalidate>
       <fieldset data-testid="retention"><legend>Backups kept per environment (newest first, at least 1)</legend>
+        <div class="row head" aria-hidden="true"><span>Environment</span><span>Kept</span></div>
         ${form.retention.map(retentionRow)}
         <button type="button" onClick=${() => set({ retention: [...form.retention.slice(0, -1), { env: `env${form.retention.length}`, value: '5' }, ...form.retention.slice(-1)] })}>Add an environment</button>
         <${FieldError} id="backup_retention-error" error=${errors.backup_retention} />

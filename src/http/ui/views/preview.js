@@ -21,7 +21,7 @@ function CategoryGroup({ c, items, stays }) {
     <h3 id=${`h-${c.name}`}>${c.label}: ${items.length} to remove${total ? `, ${bytes(total)}` : ''}${stays.length ? `; ${stays.length} stay` : ''}</h3>
     ${items.length > 0 && html`<details open=${items.length <= 20}>
       <summary>Would remove (${items.length})</summary>
-      <ul class="items">${items.map((i) => html`<li><span class="path">${i.target}</span> <span class="muted">${bytes(i.bytes)} · ${i.action} · ${i.reason}</span></li>`)}</ul>
+      <ul class="items">${items.map((i) => html`<li><span class="path">${i.target}</span> <span class="muted">${i.bytes ? `${bytes(i.bytes)} · ` : ''}${i.action} · ${i.reason}</span></li>`)}</ul>
     </details>`}
     ${stays.length > 0 && html`<details open=${stays.length <= 20}>
       <summary>Stays (${stays.length})</summary>
@@ -51,8 +51,7 @@ function Result({ r, onApplied }) {
   };
   return html`<section aria-labelledby="h-result" data-testid="preview-result">
     <h2 id="h-result" tabindex="-1">Dry run: ${statsLine(r.stats)}</h2>
-    <p>Nothing was deleted. ${r.items_total > r.items.length ? `Showing the first ${r.items.length} of ${r.items_total} items; ` : ''}
-      the full list is in <a href=${`#/runs/${encodeURIComponent(r.run_id)}`}>the run's history</a>.</p>
+    <p>${`Nothing was deleted. ${r.items_total > r.items.length ? `Showing the first ${r.items.length} of ${r.items_total} items. ` : ''}Every item is in `}<a href=${`#/runs/${encodeURIComponent(r.run_id)}`}>the run's history</a>.</p>
     ${r.warnings.length > 0 && html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w}</li>`)}</ul>`}
     ${CATEGORIES.filter((c) => items.has(c.name) || stays.has(c.name)).map(
       (c) => html`<${CategoryGroup} c=${c} items=${items.get(c.name) ?? []} stays=${stays.get(c.name) ?? []} />`,

@@ -37,7 +37,7 @@ function RunList() {
         <thead><tr><th scope="col">Started</th><th scope="col">Trigger</th><th scope="col">Kind</th><th scope="col">Status</th>
           <th scope="col" class="num">Duration</th><th scope="col">Removed</th><th scope="col" class="num">Skipped</th><th scope="col" class="num">Errors</th></tr></thead>
         <tbody>${page.runs.map((r) => html`<tr>
-          <th scope="row"><a href=${`#/runs/${encodeURIComponent(r.run_id)}`}>${dateTime(r.started_at)}</a></th>
+          <th scope="row" class="nowrap"><a href=${`#/runs/${encodeURIComponent(r.run_id)}`}>${dateTime(r.started_at)}</a></th>
           <td>${r.trigger}</td><td>${r.dry_run ? 'dry run' : 'real'}</td><td><span class=${`status ${r.status}`}>${r.status}</span></td>
           <td class="num">${took(r)}</td><td>${statsLine(r.stats)}</td><td class="num">${r.skipped_total}</td><td class="num">${r.errors_total}</td>
         </tr>`)}</tbody>
@@ -73,7 +73,7 @@ function Items({ runId }) {
     ${page && html`<div class="scroll" tabindex="0" role="region" aria-label="Items of this run">
       <table data-testid="items-table">
         <thead><tr><th scope="col">Target</th><th scope="col">Category</th><th scope="col">Action</th><th scope="col" class="num">Size</th><th scope="col">Reason</th></tr></thead>
-        <tbody>${page.items.map((i) => html`<tr><td class="path">${i.target}</td><td>${i.category}</td><td>${i.action}</td><td class="num">${bytes(i.bytes)}</td><td>${i.reason}</td></tr>`)}</tbody>
+        <tbody>${page.items.map((i) => html`<tr><td class="path">${i.target}</td><td>${i.category}</td><td>${i.action}</td><td class="num">${i.bytes ? bytes(i.bytes) : '–'}</td><td>${i.reason}</td></tr>`)}</tbody>
       </table></div>
       <${Pager} offset=${offset} total=${total} size=${ITEMS_PAGE} onChange=${setOffset} label="Item pages" />`}
   </section>`;

@@ -15,6 +15,9 @@ const RANGES = {
 };
 const COLORS = { backups: '#2f6fd6', logs: '#d9822b', tasks: '#2e9e5b', errors: '#c23b4a', prompts: '#8a55c7', temp: '#6b7785' };
 
+/** Y-axis steps that read well in binary units: 1, 2, 5, 10, 20, 50 … of B, KB, MB, GB, TB. */
+const BYTE_STEPS = [0, 1, 2, 3, 4].flatMap((k) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * 1024 ** k));
+
 let uPlotLoading = null;
 /** Loads uPlot's script and stylesheet once. */
 function loadUPlot() {
@@ -60,7 +63,7 @@ function Chart({ data, bucket }) {
         ],
         axes: [
           { stroke: text, grid: { stroke: grid } },
-          { stroke: text, grid: { stroke: grid }, size: 70, values: (_u, ticks) => ticks.map((t) => bytes(t)) },
+          { stroke: text, grid: { stroke: grid }, size: 80, incrs: BYTE_STEPS, values: (_u, ticks) => ticks.map((t) => bytes(t)) },
         ],
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1024)] } },
         legend: { live: true },

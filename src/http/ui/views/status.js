@@ -8,6 +8,10 @@ import { api, ErrorBox } from '../api.js';
 import { bytes, CATEGORIES, dateTime, viewerZone } from '../format.js';
 import { html } from '../html.js';
 
+// Asked as soon as this module loads, in parallel with the first render (a 401 is left to the
+// view's own request, which asks for the token).
+let early = api('/status', { prompt: false }).catch(() => null);
+
 function Schedule({ s }) {
   const zone = s.timezone ?? 'server local time';
   return html`<section class="card" aria-labelledby="h-schedule">
@@ -71,10 +75,13 @@ export function StatusView() {
     const load = async () => {
       let next = 15_000;
       try {
-        const status = await api('/status');
+        const status = (early && (await early)) || (await api('/status'));
+        early = null;
         if (!alive) return;
         setS(status);
         setError(null);
+        // The first render with data, for the tests' 300 ms budget (performance.getEntriesByName).
+        if (!performance.getEntriesByName('cleanup-panel-status').length) requestAnimationFrame(() => performance.mark('cleanup-panel-status'));
         if (status.running) next = 2_000;
       } catch (e) {
         if (alive) setError(e);
