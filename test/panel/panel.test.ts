@@ -88,6 +88,26 @@ describe('the panel in a browser', () => {
     await page.screenshot({ path: shot('preview'), fullPage: true });
   });
 
+  it('offers "Apply this plan" when a dry run carries a plan_id, and posts to that plan', async () => {
+    // The plan API is another issue's: stand in for its two answers, in this page only.
+    const tab = await context.newPage();
+    let applied = '';
+    await tab.route('**/api/system/cleanup', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...(await res.json()), plan_id: 'plan-42' } });
+    });
+    await tab.route('**/api/system/cleanup/plans/*/apply', async (route) => {
+      applied = new URL(route.request().url()).pathname;
+      await route.fulfill({ json: { success: true, run_id: 'r-applied', stats: { backups_deleted: 2, logs_deleted: 1, tasks_deleted: 2, errors_deleted: 1, prompts_deleted: 0, temp_files_deleted: 1, space_freed_mb: 0.46 } } });
+    });
+    await tab.goto(`${server.url}/ui/#/preview`);
+    await tab.getByTestId('run-preview').click();
+    await tab.getByTestId('apply-plan').click();
+    await tab.getByText('Applied: backups 2').waitFor();
+    expect(applied).toBe('/api/system/cleanup/plans/plan-42/apply');
+    await tab.close();
+  });
+
   it("lists the runs and pages a run's items, filtered by category", async () => {
     await page.getByRole('link', { name: 'Runs' }).click();
     const first = page.getByTestId('runs-table').locator('tbody tr').first();
