@@ -8,19 +8,18 @@ import { mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { removePidFile } from './cli/pid-file.js';
 import { missingSecrets } from './config/notifications.js';
-import { engineSettingsOf } from './config/engine-settings.js';
-import { ConfigError, describeRootSource, loadSettings, type Settings } from './config/settings.js';
-import { createEngine } from './engine/engine.js';
+import { ConfigError, describeRootSource, type LoadOptions, loadSettings, type Settings } from './config/settings.js';
 import { describePolicy } from './engine/planner.js';
 import { buildApp } from './http/app.js';
+import { createLiveService } from './http/live-service.js';
 import { createMetrics } from './http/metrics.js';
 import { notifyListener } from './notify/listener.js';
 import { createSender } from './notify/sender.js';
 import { closeLogger, createLogger } from './logging.js';
 import { describeFsError } from './safety/fs-errors.js';
 import { UnsafePathError } from './safety/safe-path.js';
-import { createScheduler } from './scheduler/scheduler.js';
 import { StateUnavailableError } from './store/state-location.js';
+import { createConfigStore } from './store/config-store.js';
 import { openStateStore } from './store/state-store.js';
 import type { StateStore } from './store/types.js';
 
@@ -32,22 +31,26 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const ready = prepare(env);
   if (typeof ready === 'number') return ready;
-  const { settings, store } = ready;
+  const { settings, store, load } = ready;
   const interrupted = store.markInterrupted();
   const logger = createLogger(settings, { stdout: true });
   if (interrupted) logger.warn({ count: interrupted }, 'runs cut off by an earlier crash marked interrupted');
   // Notifications and metrics follow runs as listeners: they can neither fail nor slow one.
   const metrics = createMetrics({ settings, store });
+  let live: ReturnType<typeof createLiveService> | null = null;
   const sender = createSender({
     outbox: store.outbox,
-    notifications: settings.notifications,
+    // Webhooks follow the live configuration (the panel may change them); the SMTP transport is made at start.
+    get notifications() {
+      return live?.config.current().notifications ?? settings.notifications;
+    },
     publicUrl: settings.publicUrl,
     logger,
     onAttempt: metrics.onDelivery,
   });
-  const engine = createEngine({ settings: engineSettingsOf(settings), store, logger, listeners: [metrics.listener, notifyListener(sender)] });
-  const scheduler = createScheduler({ settings, engine, logger });
-  const app = buildApp({ settings, engine, store, logger, scheduler, sender, metrics });
+  live = createLiveService({ settings, load, store, logger, listeners: [metrics.listener, notifyListener(sender)] });
+  const { config, engine, scheduler } = live;
+  const app = buildApp({ settings, engine, store, logger, scheduler, sender, metrics, config, load });
 
   let url: string;
   try {
@@ -95,10 +98,11 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number | null
  * configuration error (a bad setting, a configured root that does not exist, a link where the
  * state lives), 1 when the state folder cannot be written (read-only file system).
  */
-function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStore } | number {
+function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStore; load: LoadOptions } | number {
+  const load: LoadOptions = { env };
   let settings: Settings;
   try {
-    settings = loadSettings({ env });
+    settings = loadSettings(load);
   } catch (err) {
     if (err instanceof ConfigError) return refuse(err.message, 2);
     throw err;
@@ -107,11 +111,22 @@ function prepare(env: NodeJS.ProcessEnv): { settings: Settings; store: StateStor
   if (missing.length) return refuse(`notifications need ${missing.join(', ')} in the environment (the config names them); set them or remove the hook`, 2);
   const rootProblem = prepareRoot(settings);
   if (rootProblem) return refuse(rootProblem, 2);
+  let store: StateStore;
   try {
-    return { settings, store: openStateStore(settings) };
+    store = openStateStore(settings);
   } catch (err) {
     if (err instanceof UnsafePathError) return refuse(err.message, 2);
     if (err instanceof StateUnavailableError) return refuse(`${err.message}; the server keeps its run history and lock there`, 1);
+    throw err;
+  }
+  // Settings saved by the panel in the state database apply over the config file (config-service.ts).
+  const saved = createConfigStore(store.database()).saved();
+  if (!saved) return { settings, store, load };
+  try {
+    return { settings: loadSettings({ ...load, overlay: saved.data }), store, load };
+  } catch (err) {
+    store.close();
+    if (err instanceof ConfigError) return refuse(`${err.message}; fix it in the panel's saved configuration (table config_overlay of the state database) or remove that row`, 2);
     throw err;
   }
 }

@@ -165,6 +165,7 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     runningRun: () => store.runningRun(),
     lastSuccessAt: () => store.lastSuccessAt(),
     outbox: store.outbox,
+    database: () => store.database(),
     close: () => store.close(),
     updateProgress(runId, progress) {
       store.updateProgress(runId, progress);

@@ -14,6 +14,7 @@ import type { ArchivePolicy, BackupArchiveSettings } from './archive-schema.js';
 import { checkArchivePolicy, checkBackupArchive, resolveArchivePolicy, resolveBackupArchive } from './archive-settings.js';
 import { applyBackupPolicy, mergeRetention } from './backup-policy.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
+import { checkEditable, checkProtectGlobs } from './editable.js';
 import { ConfigError } from './errors.js';
 import { type NotificationSettings, resolveNotifications, resolvePublicUrl } from './notifications.js';
 import { type Paths, resolvePaths } from './paths.js';
@@ -64,6 +65,13 @@ export interface LoadOptions {
   configFile?: string;
   /** Base for relative paths (cwd). */
   cwd?: string;
+  /** The config file's content, already parsed: used instead of reading `configFile` (still checked the same way). */
+  configData?: unknown;
+  /**
+   * Editable settings saved by the panel in the state database (config/editable.ts): merged over
+   * the config file's keys, below the environment. Checked like the file; never root, paths or tables.
+   */
+  overlay?: unknown;
 }
 
 /** How a root's source is named in messages: what the operator would change. */
@@ -81,7 +89,8 @@ export function loadSettings(opts: LoadOptions): Settings {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env;
   const configPath = opts.configFile ?? nonEmpty(env.CLEANUP_CONFIG);
-  const file = configPath ? readConfigFile(path.resolve(cwd, configPath)) : {};
+  const fromFile = configPath ? readConfigFile(path.resolve(cwd, configPath), opts.configData) : {};
+  const file: ConfigFile = opts.overlay === undefined ? fromFile : { ...fromFile, ...checkEditable(opts.overlay, 'saved configuration') };
   const configDir = configPath ? path.dirname(path.resolve(cwd, configPath)) : cwd;
 
   const { root, rootSource } = resolveRoot(opts, file, cwd, configDir);
@@ -173,19 +182,8 @@ function applyRetention(base: Policy, src: RunOverrides | ConfigFile, where: str
   });
 }
 
-function readConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`config file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): check --config / CLEANUP_CONFIG`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
+function readConfigFile(file: string, parsed?: unknown): ConfigFile {
+  const data = parsed === undefined ? parseConfigFile(file) : parsed;
   try {
     const raw = data as Record<string, unknown> | null;
     checkBackupArchive(raw?.backup_archive);
@@ -196,10 +194,22 @@ function readConfigFile(file: string): ConfigFile {
   if (!Value.Check(ConfigFileSchema, data)) {
     throw new ConfigError(`config file ${file}: ${describeFirstError(ConfigFileSchema, data, 'config')}`);
   }
-  for (const g of data.protect ?? []) {
-    if (g.startsWith('/')) throw new ConfigError(`config file ${file}: protect glob "${g}" must be relative to the root (e.g. "logs/keep_me*")`);
-  }
+  checkProtectGlobs(data.protect, `config file ${file}`);
   return data;
+}
+
+function parseConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): check --config / CLEANUP_CONFIG`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 function resolveRoot(opts: LoadOptions, file: ConfigFile, cwd: string, configDir: string) {

@@ -77,12 +77,14 @@ interface ActiveRun {
 
 /** Builds the engine around one root's settings and state store. */
 export function createEngine(given: EngineDeps): Engine {
-  const deps: EngineDeps = { ...given, settings: engineSettingsOf(given.settings) };
-  const list = deps.categories ?? CATEGORY_LIST;
-  const handlers = deps.handlers ?? handlersFor(list);
+  const list = given.categories ?? CATEGORY_LIST;
+  const handlers = given.handlers ?? handlersFor(list);
   let running: RunningInfo | null = null;
 
   async function runOnce(opts: RunOnceOptions): Promise<RunResult> {
+    // The settings are read once per run (a live configuration may change between runs), and
+    // only the engine's part of them: no handler, listener or record sees the token or the port.
+    const deps: EngineDeps = { ...given, settings: engineSettingsOf(given.settings) };
     // Validate before taking the lock: bad input changes nothing and is not a run.
     const policy = resolvePolicy(deps.settings, opts.overrides);
     const categories = selectedCategories(list, opts.overrides);

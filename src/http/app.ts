@@ -7,21 +7,26 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Settings } from '../config/settings.js';
+import type { LoadOptions, Settings } from '../config/settings.js';
 import { API_PREFIX } from '../domain/api.js';
-import type { Engine } from '../engine/engine.js';
+import { createEngine, type Engine } from '../engine/engine.js';
 import { createSender, type Sender } from '../notify/sender.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { StateStore } from '../store/types.js';
 import { createAuthHook } from './auth.js';
+import { type ConfigService, createConfigService } from './config-service.js';
 import { installErrorHandlers } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { archiveRoutes } from './routes/archive.js';
+import { requireLoopback } from './local-only.js';
+import { panelAvailable, panelRoutes, registerDocs } from './panel.js';
 import { cleanupRoutes } from './routes/cleanup.js';
+import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { notificationsRoutes } from './routes/notifications.js';
 import { runsRoutes } from './routes/runs.js';
+import { statsRoutes } from './routes/stats.js';
 import { statusRoutes } from './routes/status.js';
 
 /** Requests are small JSON objects; anything bigger is refused with 413. */
@@ -41,6 +46,13 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Called before the routes are registered, e.g. to register @fastify/swagger for openapi.yaml. */
   beforeRoutes?: (app: App) => void;
+  /**
+   * The editable configuration (GET/PUT /config). The server passes the one its engine reads
+   * (http/live-service.ts); without it, one is made over `settings` and `load`.
+   */
+  config?: ConfigService;
+  /** How `settings` were loaded, for reloads (default: no environment, the settings' root and config file). */
+  load?: LoadOptions;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -77,20 +89,40 @@ export function buildApp(deps: AppDeps): App {
       logger: deps.logger,
       onAttempt: metrics.onDelivery,
     });
+  const token = deps.settings.apiToken;
+  const config = deps.config ?? createConfigService({ settings: deps.settings, load: deps.load ?? defaultLoad(deps.settings), store: deps.store });
+  config.onChange((next) => deps.scheduler?.rearm(next));
   app.register(healthRoutes);
   app.register(metricsRoutes, { metrics, token: deps.settings.metricsPublic ? undefined : deps.settings.apiToken });
   app.register(
     async (api) => {
-      const token = deps.settings.apiToken;
       if (token) api.addHook('onRequest', createAuthHook(token));
       await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
-      await api.register(statusRoutes, { settings: deps.settings, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
+      await api.register(statusRoutes, { settings: deps.settings, current: config.current, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
       await api.register(notificationsRoutes, { settings: deps.settings, store: deps.store, sender });
       await api.register(archiveRoutes, { settings: deps.settings });
+      // The panel's routes: without a token, loopback browsers only (local-only.ts).
+      await api.register(async (panelApi) => {
+        if (!token) panelApi.addHook('onRequest', requireLoopback);
+        await panelApi.register(statsRoutes, { store: deps.store });
+        await panelApi.register(configRoutes, {
+          config,
+          engine: deps.engine,
+          engineFor: (settings) => createEngine({ settings, store: deps.store, logger: deps.logger }),
+          tokenSet: Boolean(token),
+          signal: shutdown.signal,
+        });
+      });
     },
     { prefix: API_PREFIX },
   );
+  app.register(async (ui) => {
+    if (!token) ui.addHook('onRequest', requireLoopback);
+    if (panelAvailable()) await ui.register(panelRoutes);
+    else deps.logger.warn('the panel files are missing (build with npm run build): /ui/ is not served');
+    if (!(await registerDocs(ui))) deps.logger.warn('openapi.yaml not found: /docs is not served');
+  });
 
   app.addHook('onReady', async () => {
     deps.scheduler?.start();
@@ -105,6 +137,10 @@ export function buildApp(deps: AppDeps): App {
     await sender.stop();
   });
   return app;
+}
+
+function defaultLoad(settings: Settings): LoadOptions {
+  return { env: {}, root: settings.root, configFile: settings.configFile ?? undefined };
 }
 
 /**

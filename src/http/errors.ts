@@ -14,6 +14,7 @@ export const UnauthorizedError = createError<'ERR_CLEANUP_UNAUTHORIZED', 401, [s
   '%s',
   401,
 );
+export const ForbiddenError = createError<'ERR_CLEANUP_FORBIDDEN', 403, [string]>('ERR_CLEANUP_FORBIDDEN', '%s', 403);
 export const NotFoundError = createError<'ERR_CLEANUP_NOT_FOUND', 404, [string]>('ERR_CLEANUP_NOT_FOUND', '%s', 404);
 export const BusyHttpError = createError<'ERR_CLEANUP_BUSY', 409, [string]>(
   'ERR_CLEANUP_BUSY',

@@ -27,11 +27,18 @@ export interface Scheduler {
   nextRun(): Date | null;
   /** Runs one tick now, as the schedule would (tests, and the task itself). */
   tick(): Promise<void>;
+  /**
+   * Takes new settings (schedule, time zone, dry-run flag) without a restart: a started schedule
+   * is re-armed on the new expression (or stopped for `off`); a scheduled run in progress goes on.
+   */
+  rearm(next: Settings): void;
 }
 
 /** Creates the scheduler; nothing runs until `start()`. */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const { settings, engine, logger } = deps;
+  const { engine, logger } = deps;
+  let settings = deps.settings;
+  let started = false;
   let task: ScheduledTask | null = null;
   let inFlight: Promise<void> | null = null;
   let abort = new AbortController();
@@ -64,20 +71,27 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   let nextCache: Date | null = null;
+  function start(): void {
+    started = true;
+    if (task || settings.schedule === 'off') return;
+    // A re-arm keeps the controller, so stop() still aborts a scheduled run that began before it.
+    if (abort.signal.aborted) abort = new AbortController();
+    task = cron.createTask(settings.schedule, () => tick(), {
+      name: 'cleanup-worker',
+      timezone: settings.timezone,
+      logger: cronLogger(logger),
+    });
+    task.start();
+    logger.info({ schedule: settings.schedule, timezone: settings.timezone ?? 'local', next_run: task.getNextRun()?.toISOString() ?? null }, 'schedule started');
+  }
+
   return {
-    expression: settings.schedule,
-    start() {
-      if (task || settings.schedule === 'off') return;
-      abort = new AbortController();
-      task = cron.createTask(settings.schedule, () => tick(), {
-        name: 'cleanup-worker',
-        timezone: settings.timezone,
-        logger: cronLogger(logger),
-      });
-      task.start();
-      logger.info({ schedule: settings.schedule, timezone: settings.timezone ?? 'local', next_run: task.getNextRun()?.toISOString() ?? null }, 'schedule started');
+    get expression() {
+      return settings.schedule;
     },
+    start,
     async stop() {
+      started = false;
       if (task) {
         await task.destroy();
         task = null;
@@ -94,6 +108,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return nextCache;
     },
     tick,
+    rearm(next) {
+      settings = next;
+      if (task) {
+        // destroy() resolves at once for a task that is not mid-tick; the run in flight keeps its own promise.
+        void task.destroy();
+        task = null;
+        nextCache = null;
+      }
+      if (started) {
+        start();
+        if (!task) logger.info({ schedule: settings.schedule }, 'schedule stopped (off)');
+      }
+    },
   };
 }
 

@@ -16,6 +16,8 @@ import { createOutbox, OUTBOX_MIGRATION } from './outbox.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
+import { PANEL_MIGRATIONS } from './panel-migrations.js';
+import { prepareCategoryTotals } from './run-totals.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -86,6 +88,7 @@ const MIGRATIONS: readonly string[] = [
   // What the retention policy kept and why (issue 12): a capped list like `skipped`.
   `ALTER TABLE runs ADD COLUMN kept TEXT;
    ALTER TABLE runs ADD COLUMN kept_total INTEGER NOT NULL DEFAULT 0;`,
+  ...PANEL_MIGRATIONS,
 ];
 
 /**
@@ -196,6 +199,7 @@ function createStore(db: Database.Database): StateStore {
   };
   const outbox = createOutbox(db);
 
+  const totals = prepareCategoryTotals(db);
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
 
   // lastRealRun is read on every /status request: cache it until this connection writes or
@@ -226,6 +230,7 @@ function createStore(db: Database.Database): StateStore {
 
   const appendItems = db.transaction((runId: string, items: readonly Item[]) => {
     q.insertBlock.run(runId, q.nextIndex.get(runId) ?? 0, items.length, encodeBlock(items));
+    totals.add(runId, items);
   });
 
   const finishRun = db.transaction((runId: string, r: FinishRun) => {
@@ -303,6 +308,7 @@ function createStore(db: Database.Database): StateStore {
       const row = q.get.get(held.run_id);
       return row ? toRunRecord(row) : null;
     },
+    database: () => db,
     close() {
       if (db.open) db.close();
     },

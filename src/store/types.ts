@@ -3,6 +3,7 @@
  * server, its schedule and the CLI through `.cleanup/state.db` (SQLite, WAL). It implements
  * the engine's port (engine/run-store.ts) structurally; the run vocabulary is in domain/runs.ts.
  */
+import type Database from 'better-sqlite3';
 import type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
 import type { Item } from '../domain/types.js';
 import type { Outbox } from './outbox.js';
@@ -31,5 +32,7 @@ export interface StateStore {
   readonly outbox: Outbox;
   /** The run holding the lock, if its owner is alive. */
   runningRun(): RunRecord | null;
+  /** The connection, for the store's sibling modules (stats-store.ts, config-store.ts) only; others use the methods above. */
+  database(): Database.Database;
   close(): void;
 }

@@ -66,7 +66,9 @@ describe('POST /api/system/cleanup', () => {
       last_stats: body.stats,
       running: null,
       schedule: 'off',
+      timezone: null,
       next_run: null,
+      disk: { free_bytes: expect.any(Number), total_bytes: expect.any(Number) },
     });
   });
 

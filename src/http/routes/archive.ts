@@ -37,6 +37,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRoutesOptions> = as
     {
       schema: {
         summary: 'What the archive target holds, with sizes and dates',
+        operationId: 'listArchivedBackups',
         tags: ['archive'],
         querystring: ArchiveQuerySchema,
         response: { 200: ArchiveListSchema, ...ApiErrorResponses, 404: NOT_CONFIGURED, 502: UPSTREAM },
@@ -59,6 +60,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRoutesOptions> = as
     {
       schema: {
         summary: 'Restore an archived backup (digest checked; never overwrites)',
+        operationId: 'restoreArchivedBackup',
         tags: ['archive'],
         body: RestoreBodySchema,
         response: {

@@ -17,6 +17,7 @@ export const cleanupRoutes: FastifyPluginAsyncTypebox<CleanupRoutesOptions> = as
     {
       schema: {
         summary: 'Run a cleanup (a dry run unless "dry_run": false)',
+        operationId: 'runCleanup',
         tags: ['cleanup'],
         body: CleanupBodySchema,
         response: {

@@ -23,6 +23,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesOptions> = as
     {
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
+        operationId: 'getMetrics',
         tags: ['metrics'],
         response: {
           200: {

@@ -34,6 +34,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<NotificationsRoutesO
     {
       schema: {
         summary: 'Configured notification channels and recent delivery attempts',
+        operationId: 'listNotificationDeliveries',
         tags: ['notifications'],
         querystring: DeliveriesQuerySchema,
         response: { 200: DeliveriesSchema, ...ApiErrorResponses },
@@ -64,6 +65,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<NotificationsRoutesO
     {
       schema: {
         summary: 'Send a signed test event to every webhook (and email)',
+        operationId: 'sendTestNotification',
         tags: ['notifications'],
         response: { 200: TestSchema, ...ApiErrorResponses },
       },

@@ -1,5 +1,6 @@
 /** `GET /api/system/cleanup/runs` and `/runs/:id`: the run history, newest first, with paging. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listFilteredItems } from '../../store/item-filter.js';
 import type { StateStore } from '../../store/types.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { ApiErrorResponses, ErrorResponseSchema } from '../schemas/common.js';
@@ -34,6 +35,7 @@ export const runsRoutes: FastifyPluginAsyncTypebox<RunsRoutesOptions> = async (a
     {
       schema: {
         summary: 'Every recorded run, newest first',
+        operationId: 'listRuns',
         tags: ['runs'],
         querystring: RunsQuerySchema,
         response: { 200: RunsListSchema, ...ApiErrorResponses },
@@ -51,7 +53,8 @@ export const runsRoutes: FastifyPluginAsyncTypebox<RunsRoutesOptions> = async (a
     '/runs/:id',
     {
       schema: {
-        summary: 'One run with a page of its items',
+        summary: 'One run with a page of its items (optionally only one category or action)',
+        operationId: 'getRun',
         tags: ['runs'],
         params: RunParamsSchema,
         querystring: RunItemsQuerySchema,
@@ -64,8 +67,13 @@ export const runsRoutes: FastifyPluginAsyncTypebox<RunsRoutesOptions> = async (a
       const offset = parseQueryInt(q.items_offset, 'items_offset', 0, Number.MAX_SAFE_INTEGER, 0);
       const run = opts.store.getRun(request.params.id);
       if (!run) throw new NotFoundError(`run ${request.params.id} not found`);
-      const { items, total } = opts.store.listItems(run.run_id, limit, offset);
-      return { success: true as const, run, items, items_total: total };
+      if (q.category === undefined && q.action === undefined) {
+        const { items, total } = opts.store.listItems(run.run_id, limit, offset);
+        return { success: true as const, run, items, items_total: total };
+      }
+      const filter = { category: q.category, action: q.action };
+      const { items, total } = listFilteredItems(opts.store.database(), run.run_id, filter, limit, offset);
+      return { success: true as const, run, items, items_total: run.items_total, items_matching: total };
     },
   );
 };

@@ -1,4 +1,5 @@
 /** `GET /api/system/cleanup/status`: schedule, last real run and the run in progress. Cheap by design. */
+import { statfsSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import type { Settings } from '../../config/settings.js';
@@ -10,6 +11,8 @@ import { type RunningSchema, StatusSchema } from '../schemas/status.js';
 
 export interface StatusRoutesOptions {
   settings: Settings;
+  /** The live settings (changed by PUT /config); `settings` when absent. */
+  current?: () => Settings;
   engine: Engine;
   store: StateStore;
   scheduler?: Scheduler;
@@ -37,18 +40,30 @@ function currentRun(engine: Engine, store: StateStore): Running | null {
   };
 }
 
-/** Registers the status route. Two indexed SQLite reads and no filesystem work, so it stays fast mid-run. */
+/** Free and total bytes of the root's file system (one statfs call), or null when it cannot be read. */
+function diskSpace(root: string): { free_bytes: number; total_bytes: number } | null {
+  try {
+    const fs = statfsSync(root);
+    return { free_bytes: fs.bavail * fs.bsize, total_bytes: fs.blocks * fs.bsize };
+  } catch {
+    return null;
+  }
+}
+
+/** Registers the status route. Two indexed SQLite reads and one statfs call, so it stays fast mid-run. */
 export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, opts) => {
   app.get(
     '/status',
     {
       schema: {
         summary: 'Schedule, last real run and the run in progress',
+        operationId: 'getCleanupStatus',
         tags: ['cleanup'],
         response: { 200: StatusSchema, ...ApiErrorResponses },
       },
     },
     async () => {
+      const settings = opts.current?.() ?? opts.settings;
       const last = opts.store.lastRealRun();
       const active = opts.scheduler?.isActive() ?? false;
       return {
@@ -58,8 +73,10 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
         last_run: last?.finished_at ?? null,
         last_stats: last?.stats ?? null,
         running: currentRun(opts.engine, opts.store),
-        schedule: opts.settings.schedule,
+        schedule: settings.schedule,
+        timezone: settings.timezone ?? null,
         next_run: active ? (opts.scheduler?.nextRun()?.toISOString() ?? null) : null,
+        disk: diskSpace(settings.root),
       };
     },
   );

@@ -1,7 +1,9 @@
 /** Schemas of the run history routes: `GET /api/system/cleanup/runs` and `/runs/:id`. */
 import { Type } from '@sinclair/typebox';
 import {
+  CategoryNameSchema,
   ItemErrorSchema,
+  StringEnum,
   Nullable,
   ItemSchema,
   KeptSchema,
@@ -33,6 +35,8 @@ export const RunItemsQuerySchema = Type.Object(
   {
     items_limit: Type.Optional(QueryIntSchema(`How many items, 1 to ${ITEMS_LIMIT.max} (default ${ITEMS_LIMIT.default}).`)),
     items_offset: Type.Optional(QueryIntSchema('How many items to skip (default 0).')),
+    category: Type.Optional(CategoryNameSchema),
+    action: Type.Optional(StringEnum(['delete', 'archive', 'rmdir'], { description: 'Only items with this action.' })),
   },
   { additionalProperties: false },
 );
@@ -81,6 +85,7 @@ export const RunDetailSchema = Type.Object(
     ),
     items: Type.Array(ItemSchema),
     items_total: Count,
+    items_matching: Type.Optional(Type.Integer({ minimum: 0, description: 'With category or action: how many items match.' })),
   },
   { additionalProperties: false, description: 'The run and a page of its items.' },
 );

@@ -30,7 +30,14 @@ export const StatusSchema = Type.Object(
     last_stats: Nullable(StatsSchema),
     running: Nullable(RunningSchema),
     schedule: Type.String({ description: 'The cron expression, or `off`.' }),
+    timezone: Nullable(Type.String(), { description: "The schedule's time zone (CLEANUP_TZ / config `timezone`); null: the server's local zone." }),
     next_run: Nullable(TimestampSchema),
+    disk: Nullable(
+      Type.Object(
+        { free_bytes: Type.Integer({ minimum: 0 }), total_bytes: Type.Integer({ minimum: 0 }) },
+        { additionalProperties: false, description: "Space on the root's file system (free: available to the service)." },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'The service status.' },
 );
