@@ -1,4 +1,4 @@
-/** The verification snippets of docs/NOTIFICATIONS.md accept what the sender signs and refuse a change. */
+/** The verification snippets of README.md accept what the sender signs and refuse a change. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/notify/signing.js';
 
-const doc = readFileSync(path.resolve(__dirname, '../../docs/NOTIFICATIONS.md'), 'utf8');
+const doc = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 const block = (lang: string) => {
   const m = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(doc);
   if (!m?.[1]) throw new Error(`no ${lang} block`);
@@ -15,7 +15,7 @@ const block = (lang: string) => {
 const body = '{"event":"test","delivery_id":"d-1","occurred_at":"2026-02-07T19:07:36Z","run":null}';
 const secret = 'whsec-docs';
 
-describe('docs/NOTIFICATIONS.md verification snippets', () => {
+describe('README.md verification snippets', () => {
   it('the Node snippet is at most 10 lines and verifies a real signature, refusing a changed body', () => {
     const code = block('js');
     expect(code.trim().split('\n').length).toBeLessThanOrEqual(10);

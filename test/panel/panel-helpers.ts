@@ -165,7 +165,7 @@ const SHOTS = process.env.PANEL_SCREENSHOTS === 'docs' ? DOCS : mkdtempSync(path
 if (SHOTS !== DOCS) process.once('exit', () => rmSync(SHOTS, { recursive: true, force: true }));
 
 /**
- * Where a screenshot of the panel goes. The committed ones in docs/ (shown in docs/PANEL.md) are
+ * Where a screenshot of the panel goes. The committed ones in docs/ (shown in README.md, The panel) are
  * refreshed with `PANEL_SCREENSHOTS=docs npx vitest run test/panel`; an ordinary run writes them to
  * a temp folder, so `npm test` leaves the work tree clean.
  */

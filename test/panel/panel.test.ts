@@ -1,7 +1,7 @@
 /**
  * The panel in a real browser (issue 14): Debian's chromium, driven by playwright-core, against
  * the built server on a temp root. Each view is opened as a person would, and its screenshot is
- * written to docs/ (docs/PANEL.md shows them).
+ * written to docs/ (README.md's The panel shows them).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
