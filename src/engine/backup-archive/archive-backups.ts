@@ -92,6 +92,7 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
   } catch (err) {
     const message = `not archived: the spool folder cannot be used (${(err as Error).message}); the backup stays`;
     for (const p of planned) ctx.report.error({ category: 'backups', target: p.candidate.target, message });
+    ctx.report.raise?.('archive.failed');
     return;
   }
   const run: ArchiveRun = { ctx, scope, target, compress, spoolDir, stillDue, parents: new Map(), broken: null };
@@ -102,7 +103,10 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
     const outcome = await archiveBackup(c, run);
     if (outcome.kind === 'archived') ctx.report.item({ category: 'backups', target: c.target, bytes: c.size, action: 'archive', reason: p.reason });
     else if (outcome.kind === 'skipped') ctx.report.skipped({ category: 'backups', target: c.target, reason: outcome.reason });
-    else ctx.report.error({ category: 'backups', target: c.target, message: outcome.message });
+    else {
+      ctx.report.error({ category: 'backups', target: c.target, message: outcome.message });
+      ctx.report.raise?.('archive.failed'); // webhooks and email hear of it once per run (issue 13)
+    }
     ctx.report.progress('backups', 'executing', ++done);
   }
 }
