@@ -50,7 +50,7 @@ describe('archive.failed notifications', () => {
     expect(got?.headers['cleanup-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     expect(got?.headers['cleanup-delivery']).toBe(got?.json.delivery_id);
     expect(got?.json).toMatchObject({ event: 'archive.failed', run: { run_id: result.run_id, status: 'partial', errors_total: 2 } });
-    const errors = (got?.json.run as { errors: { target: string; message: string }[] }).errors;
+    const errors = (got?.json.run as { errors: { target: string; message: string }[] } | undefined)?.errors ?? [];
     expect(errors.map((e) => e.target).sort()).toEqual([written[1]?.rel, written[2]?.rel].sort());
     for (const e of errors) expect(e.message).toMatch(/cannot be reached/);
   });
