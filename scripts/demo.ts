@@ -1,7 +1,10 @@
 /**
  * `npm run demo [DIR]`: writes a realistic Architect root (default ./data) with old and new
  * items in every category, a chrome_profile folder and a sessions folder, so a newcomer's
- * first dry run finds something. Refuses to write into a non-empty folder it did not make.
+ * first dry run finds something; and a config file beside them with a GFS retention policy
+ * (`backup_policy`) and a local archive target (`backup_archive`, `archive_policy`), so the
+ * preview shows backups archived instead of deleted, each with the rules that keep or drop it.
+ * Refuses to write into a non-empty folder it did not make.
  */
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,19 @@ import Database from 'better-sqlite3';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const MARKER = '.cleanup-demo';
+/** The demo's config file, in the demo root (outside every folder the worker cleans). */
+const CONFIG = 'cleanup-demo.config.json';
+
+/**
+ * Grandfather-father-son for prod (the 3 newest, one a day for a week, one a week for a month),
+ * the defaults elsewhere; what no rule keeps is gzipped into archive/backups/<env>/, where the
+ * archive keeps one copy a week for two months and one a month for a year.
+ */
+const DEMO_CONFIG = {
+  backup_policy: { prod: { keep_last: 3, keep_daily: 7, keep_weekly: 4 } },
+  backup_archive: { compress: true, target: { type: 'local', dir: 'archive/backups' } },
+  archive_policy: { prod: { keep_weekly: 8, keep_monthly: 12 }, default: { keep_last: 5 } },
+};
 
 function main(): number {
   const root = path.resolve(process.argv[2] ?? 'data');
@@ -26,11 +42,16 @@ function main(): number {
   writeLogs(root, now);
   writeTemp(root, now);
   writeDatabase(path.join(root, 'architect.db'), now);
+  const config = path.join(root, CONFIG);
+  writeFileSync(config, `${JSON.stringify(DEMO_CONFIG, null, 2)}\n`);
   process.stdout.write(
     `demo root written to ${root}\n` +
-      'next: npm start, then\n' +
-      "  curl -s -X POST localhost:8080/api/system/cleanup -H 'content-type: application/json' -d '{}'\n" +
-      `or: node dist/src/cli/bin.js --root ${root}\n`,
+      `config (GFS backup_policy for prod, backups archived to archive/backups): ${config}\n` +
+      'preview what a run would archive, delete and keep, with the rules behind each backup (changes nothing):\n' +
+      `  node dist/src/cli/bin.js --root ${root} --config ${config} --explain\n` +
+      '  (installed: cleanup-worker --root … --config … --explain; add --force to carry it out)\n' +
+      `or serve it: CLEANUP_CONFIG=${config} ARCHITECT_HOME=${root} npm start, then\n` +
+      "  curl -s -X POST localhost:8080/api/system/cleanup -H 'content-type: application/json' -d '{}'\n",
   );
   return 0;
 }
@@ -47,11 +68,12 @@ function stamp(ms: number): string {
 }
 
 function writeBackups(root: string, now: number): void {
-  const envs: Record<string, number> = { prod: 14, qa: 7, dev: 3, test: 5, staging: 6 };
+  // prod: two months of nightly backups, for the GFS policy to thin out.
+  const envs: Record<string, number> = { prod: 60, qa: 7, dev: 3, test: 5, staging: 6 };
   for (const [env, count] of Object.entries(envs)) {
     for (let i = 0; i < count; i++) {
       const t = now - i * DAY - HOUR;
-      file(root, `backups/${env}/architect_${stamp(t)}.db`, t, 200_000 + i * 1000);
+      file(root, `backups/${env}/architect_${stamp(t)}.db`, t, 60_000 + i * 500);
     }
   }
   // Name timestamp wins over mtime: this old-named file was touched recently.

@@ -53,6 +53,18 @@ Restore (from backup_archive's target):
                    fetch an archived backup, check its SHA-256, decompress it and put it back
                    in backups/<env>/ (or DIR); an existing file is never overwritten
 
+Config file (--config; the same keys as the API body, plus these):
+  backup_policy    per environment and "default": keep_last, keep_hourly, keep_daily,
+                   keep_weekly, keep_monthly, keep_yearly (counts), keep_within (a duration);
+                   restic's forget rules, e.g. {"prod": {"keep_daily": 7, "keep_weekly": 4}}
+  backup_archive   config file only: archive what no rule keeps instead of deleting it,
+                   gzipped and verified before the local file goes, e.g.
+                   {"target": {"type": "local", "dir": "archive/backups"}} or {"target":
+                   {"type": "s3", "bucket": "…", "prefix": "architect/", "region": "…"}}
+                   (S3 credentials from the AWS SDK chain, never from the file)
+  archive_policy   config file only: the backup_policy rules for the archived copies, e.g.
+                   {"prod": {"keep_monthly": 12}}; copies no rule keeps are deleted there
+
 Common:
   --root DIR       data root (default: $ARCHITECT_HOME, else the config file's root, else ./data)
   --config FILE    JSON config file (default: $CLEANUP_CONFIG)

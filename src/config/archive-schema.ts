@@ -5,7 +5,7 @@
  * credentials have no key here on purpose (archive-settings.ts refuses them by name).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { MAX_COUNT } from '../domain/categories/index.js';
+import { retentionRulesSchema } from './retention-schema.js';
 
 const RelPath = Type.String({ minLength: 1, maxLength: 1024 });
 
@@ -44,16 +44,17 @@ export const BackupArchiveSchema = Type.Object(
 );
 export type BackupArchiveConfig = Static<typeof BackupArchiveSchema>;
 
-/** One environment's rules for archived copies (keep_last for now; the restic-style rules plug in here). */
-export const ArchiveRulesSchema = Type.Object(
-  { keep_last: Type.Integer({ minimum: 1, maximum: MAX_COUNT }) },
-  { additionalProperties: false },
-);
+/**
+ * One environment's rules for archived copies: the same restic-style rule set as `backup_policy`
+ * (keep_last, keep_hourly … keep_yearly, keep_within), applied to the target's listing.
+ */
+export const ArchiveRulesSchema = retentionRulesSchema('archived copy', 'archived copies');
 
 export const ArchivePolicySchema = Type.Record(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^/\\\\\\x00]+$' }), ArchiveRulesSchema, {
   additionalProperties: false,
   maxProperties: 256,
-  description: 'Per environment (and `default`): how many archived copies the target keeps; older ones are deleted there.',
+  description:
+    'Retention of archived copies per environment (and `default`), with the rules of backup_policy (restic forget semantics, buckets cut in CLEANUP_TZ, else the machine\'s zone); copies no rule keeps are deleted from the target. Config file only.',
 });
 export type ArchivePolicy = Readonly<Record<string, Readonly<Static<typeof ArchiveRulesSchema>>>>;
 

@@ -15,12 +15,10 @@ import {
   S3TargetSchema,
   type TargetConfig,
 } from './archive-schema.js';
+import { checkRetention, rulesSwitchedOn } from '../domain/retention/index.js';
 import { ConfigError } from './errors.js';
 import type { Paths } from './paths.js';
 import { describeFirstError } from './validation.js';
-
-/** The restic-style rules of issue 12 section 1: refused by name until they apply to archived copies. */
-const LATER_RULES = ['keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly', 'keep_within'];
 
 /** Keys that would hold credentials: never read from a file (the AWS SDK chain provides them). */
 const CREDENTIAL_KEY = /^(access_?key(_?id)?|secret(_?access)?(_?key)?|session_?token|credentials?|aws_.*|password|token)$/i;
@@ -45,19 +43,26 @@ export function checkBackupArchive(raw: unknown): void {
   if (target.type === 's3' && typeof target.endpoint === 'string') checkEndpoint(target.endpoint);
 }
 
-/** Checks the raw `archive_policy` value. Throws ConfigError naming the field. */
+/**
+ * Checks the raw `archive_policy` value: per environment the rule set of `backup_policy`
+ * (schema), no environment named twice (names match case-insensitively), and no rule set that
+ * keeps nothing (restic's empty policy would delete every copy). Throws ConfigError naming the field.
+ */
 export function checkArchivePolicy(raw: unknown, hasArchive: boolean): void {
   if (raw === undefined) return;
-  if (isObject(raw)) {
-    for (const [env, rules] of Object.entries(raw)) {
-      for (const key of isObject(rules) ? Object.keys(rules) : []) {
-        if (LATER_RULES.includes(key)) throw new ConfigError(`config: archive_policy.${env}.${key} is not supported for archived copies yet (only keep_last); remove it`);
-        if (key !== 'keep_last') throw new ConfigError(`config: unknown field "archive_policy.${env}.${key}" (archived copies take keep_last)`);
-      }
-    }
-  }
   if (!Value.Check(ArchivePolicySchema, raw)) {
     throw new ConfigError(nested(ArchivePolicySchema, raw, 'archive_policy'));
+  }
+  const seen = new Map<string, string>();
+  for (const [env, rules] of Object.entries(raw)) {
+    const other = seen.get(env.toLowerCase());
+    if (other !== undefined) throw new ConfigError(`config: archive_policy.${other} and archive_policy.${env} name the same environment (names match case-insensitively); keep one`);
+    seen.set(env.toLowerCase(), env);
+    try {
+      checkRetention(rulesSwitchedOn(rules));
+    } catch (err) {
+      throw new ConfigError(`config: archive_policy.${env} keeps nothing: ${(err as Error).message}`);
+    }
   }
   if (!hasArchive) throw new ConfigError('config: archive_policy applies to archived backups: set backup_archive too, or remove archive_policy');
 }

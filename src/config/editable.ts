@@ -22,7 +22,7 @@ export const FIXED_KEYS = ['root', 'paths', 'tables', 'backup_archive', 'archive
 export const EditableConfigSchema = Type.Omit(ConfigFileSchema, [...FIXED_KEYS], {
   additionalProperties: false,
   description:
-    'The settings the panel edits: every config-file key except root, paths and tables. Absent keys take their defaults.',
+    'The settings the panel edits: every config-file key except root, paths, tables, backup_archive and archive_policy (config file only). Absent keys take their defaults.',
 });
 export type EditableConfig = Static<typeof EditableConfigSchema>;
 

@@ -4,10 +4,10 @@
  */
 import { type Static, type TInteger, type TOptional, Type } from '@sinclair/typebox';
 import { CATEGORY_LIST, type CategoryDescriptor, MAX_COUNT } from '../domain/categories/index.js';
-import { DURATION_HINT, DURATION_PATTERN } from '../domain/retention/index.js';
 import type { Category } from '../domain/types.js';
 import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
 import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
+import { retentionRulesSchema } from './retention-schema.js';
 
 export { MAX_COUNT };
 
@@ -27,27 +27,11 @@ export const BackupRetentionSchema = Type.Union(
   { description: 'Backups kept per environment: an integer for every environment, or an object environment -> integer (merged over the defaults; `default` covers environments not named).' },
 );
 
-const RuleCount = (what: string) =>
-  Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_COUNT, description: `${what} (0 switches the rule off).` }));
-
 /**
  * One environment's restic-style rules (issue 12). A backup is kept if any rule keeps it;
  * `keep_last` is at least 1 (SPEC 3.2: the newest backups are never all removed).
  */
-export const RetentionRulesSchema = Type.Object(
-  {
-    keep_last: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COUNT, description: 'Keep the N most recent backups (same as backup_retention).' })),
-    keep_hourly: RuleCount('Keep the newest backup of each of the N most recent hours that have one'),
-    keep_daily: RuleCount('Keep the newest backup of each of the N most recent days that have one'),
-    keep_weekly: RuleCount('Keep the newest backup of each of the N most recent ISO weeks that have one'),
-    keep_monthly: RuleCount('Keep the newest backup of each of the N most recent months that have one'),
-    keep_yearly: RuleCount('Keep the newest backup of each of the N most recent years that have one'),
-    keep_within: Type.Optional(
-      Type.String({ maxLength: 40, pattern: DURATION_PATTERN, description: `${DURATION_HINT}; keeps every backup this close to the newest one ("0d" switches the rule off)` }),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const RetentionRulesSchema = retentionRulesSchema('backup', 'backups');
 
 export const BackupPolicySchema = Type.Record(EnvNameSchema, RetentionRulesSchema, {
   additionalProperties: false,

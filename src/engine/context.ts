@@ -5,6 +5,7 @@
 import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
+import type { NotificationEvent } from '../domain/notifications.js';
 import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
@@ -19,6 +20,12 @@ export interface Reporter {
   error(error: ItemError): void;
   /** Something the operator should know that is not an item (missing table, unreadable ages…). */
   warning(message: string): void;
+  /**
+   * A notification event beyond the run's end event (e.g. `archive.failed`), written with the run
+   * when it finishes; raised once per run however often it is called. Optional for reporters
+   * that do not record runs.
+   */
+  raise?(event: NotificationEvent): void;
   /** Progress for `/status` and the `run.progress` event while a run is in progress. */
   progress(category: Category, phase: RunPhase, done: number): void;
 }

@@ -203,6 +203,7 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     keptTotal: t.keptTotal,
     errors: t.errors,
     bytesByCategory: t.bytesByCategory,
+    events: [...t.events],
   });
   deps.logger.info(
     { run_id: info.run_id, trigger: info.trigger, dry_run: info.dry_run, status, stats: t.stats, items_total: t.itemsTotal, duration_ms: result.duration_ms },

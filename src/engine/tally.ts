@@ -5,6 +5,7 @@
  */
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
+import type { NotificationEvent } from '../domain/notifications.js';
 import { emptyStats } from '../domain/stats.js';
 import type { Category, Item, ItemError, Kept, Skipped, Stats } from '../domain/types.js';
 import type { EngineLogger, Reporter } from './context.js';
@@ -32,6 +33,8 @@ export interface Tally {
   /** Every error of the run; `errors` keeps only the first RESPONSE_CAP. */
   errorsTotal: number;
   warnings: string[];
+  /** Notification events raised during the run (beyond its end event), in the order first raised. */
+  events: Set<NotificationEvent>;
   progress: { category: Category | null; phase: RunPhase | null; items_so_far: number };
 }
 
@@ -50,6 +53,7 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
     errors: [],
     errorsTotal: 0,
     warnings: [],
+    events: new Set(),
     progress: { category: null, phase: null, items_so_far: 0 },
   };
   return Object.assign(t, { reporter: createReporter(t, runId, list, logger, emit) });
@@ -91,6 +95,9 @@ function createReporter(t: Omit<Tally, 'reporter'>, runId: string, list: readonl
     warning(message) {
       t.warnings.push(message);
       logger.warn({ run_id: runId, warning: message }, 'cleanup warning');
+    },
+    raise(event) {
+      t.events.add(event);
     },
     progress(category, phase, done) {
       t.progress.category = category;

@@ -3,14 +3,14 @@
  * by a run listener (domain/events.ts: never inside a run, never failing one) and by the
  * notification sender; they start at zero with the process, as Prometheus expects of counters.
  * Gauges are read when scraped: the last successful run (from the history, so it survives a
- * restart and counts CLI runs too), the run in progress in any process (the lock), the outbox's
- * depth, and the free space of the root's file system (fs.statfs).
+ * restart and counts CLI runs too), the run in progress in any process (the lock) and its items
+ * so far, the outbox's depth, and the free space of the root's file system (fs.statfs).
  */
 import { statfs } from 'node:fs/promises';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { isRunEnd, type RunListener } from '../domain/events.js';
-import type { Trigger } from '../domain/types.js';
+import type { RunResult, Trigger } from '../domain/types.js';
 import type { AttemptOutcome, Channel } from '../store/outbox.js';
 import type { StateStore } from '../store/types.js';
 
@@ -45,7 +45,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
   });
   const archived = new Counter({ name: 'cleanup_items_archived_total', help: 'Of those, items archived (not deleted).', labelNames: ['category'], registers });
-  const bytes = new Counter({ name: 'cleanup_bytes_freed_total', help: 'Bytes of files removed by real runs.', labelNames: ['category'], registers });
+  const bytes = new Counter({ name: 'cleanup_bytes_freed_total', help: 'Bytes of files removed (deleted or archived) by real runs.', labelNames: ['category'], registers });
+  const archivedBytes = new Counter({ name: 'cleanup_bytes_archived_total', help: 'Of those, bytes archived (not deleted).', labelNames: ['category'], registers });
   const duration = new Histogram({
     name: 'cleanup_run_duration_seconds',
     help: 'How long runs took.',
@@ -59,10 +60,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['channel', 'outcome'],
     registers,
   });
-  addGauges(registry, deps);
+  const live = createRunCounter({ runs, items, archived, bytes, archivedBytes, duration });
+  addGauges(registry, deps, live.itemsSoFar);
   return {
     registry,
-    listener: createRunCounter({ runs, items, archived, bytes, duration }),
+    listener: live.listener,
     onDelivery: (channel, outcome) => deliveries.inc({ channel, outcome }),
   };
 }
@@ -72,46 +74,73 @@ interface RunCounters {
   items: Counter<'category'>;
   archived: Counter<'category'>;
   bytes: Counter<'category'>;
+  archivedBytes: Counter<'category'>;
   duration: Histogram<'trigger' | 'dry_run'>;
+}
+
+interface OpenRun {
+  dryRun: boolean;
+  trigger: Trigger;
+  /** Items reported so far (dry run: listed), for the progress gauge. */
+  itemsSoFar: number;
+  byCategory: Map<string, { n: number; archived: number; bytes: number; archivedBytes: number }>;
 }
 
 /**
  * The listener: per-category sums kept in plain maps while a run goes (an item event costs a map
- * update, not a labelled counter), added to the counters at the run's end event.
+ * update, not a labelled counter), added to the counters at the run's end event. `itemsSoFar`
+ * is the progress of this process's run in progress (null when none): live from its item
+ * events, where the history only sees progress every 500 ms and items in blocks.
  */
-function createRunCounter(c: RunCounters): RunListener {
-  const open = new Map<string, { dryRun: boolean; trigger: Trigger; byCategory: Map<string, { n: number; archived: number; bytes: number }> }>();
-  return {
+function createRunCounter(c: RunCounters): { listener: RunListener; itemsSoFar(): number | null } {
+  const open = new Map<string, OpenRun>();
+  const listener: RunListener = {
     onEvent(e) {
       if (e.type === 'run.started') {
-        open.set(e.run_id, { dryRun: e.dry_run, trigger: e.trigger, byCategory: new Map() });
+        open.set(e.run_id, { dryRun: e.dry_run, trigger: e.trigger, itemsSoFar: 0, byCategory: new Map() });
+      } else if (e.type === 'run.progress') {
+        const run = open.get(e.run_id);
+        if (run) run.itemsSoFar = Math.max(run.itemsSoFar, e.items_so_far);
       } else if (e.type === 'item') {
         const run = open.get(e.run_id);
+        if (run) run.itemsSoFar++;
         if (!run || run.dryRun || e.item.action === 'rmdir') return;
-        const sum = run.byCategory.get(e.item.category) ?? { n: 0, archived: 0, bytes: 0 };
+        const sum = run.byCategory.get(e.item.category) ?? { n: 0, archived: 0, bytes: 0, archivedBytes: 0 };
         sum.n++;
-        if (e.item.action === 'archive') sum.archived++;
         sum.bytes += e.item.bytes;
+        if (e.item.action === 'archive') {
+          sum.archived++;
+          sum.archivedBytes += e.item.bytes;
+        }
         run.byCategory.set(e.item.category, sum);
       } else if (isRunEnd(e)) {
         const run = open.get(e.run_id);
         open.delete(e.run_id);
-        const r = e.result;
-        const dryRun = String(r.dry_run);
-        c.runs.inc({ trigger: r.trigger, status: r.status, dry_run: dryRun });
-        c.duration.observe({ trigger: r.trigger, dry_run: dryRun }, r.duration_ms / 1000);
-        for (const [category, sum] of run?.byCategory ?? []) {
-          c.items.inc({ category }, sum.n);
-          if (sum.archived) c.archived.inc({ category }, sum.archived);
-          c.bytes.inc({ category }, sum.bytes);
-        }
+        countRun(c, e.result, run);
       }
     },
   };
+  const itemsSoFar = () => (open.size === 0 ? null : Math.max(...[...open.values()].map((r) => r.itemsSoFar)));
+  return { listener, itemsSoFar };
+}
+
+/** Adds a finished run to the counters. */
+function countRun(c: RunCounters, r: RunResult, run: OpenRun | undefined): void {
+  const dryRun = String(r.dry_run);
+  c.runs.inc({ trigger: r.trigger, status: r.status, dry_run: dryRun });
+  c.duration.observe({ trigger: r.trigger, dry_run: dryRun }, r.duration_ms / 1000);
+  for (const [category, sum] of run?.byCategory ?? []) {
+    c.items.inc({ category }, sum.n);
+    c.bytes.inc({ category }, sum.bytes);
+    if (sum.archived) {
+      c.archived.inc({ category }, sum.archived);
+      c.archivedBytes.inc({ category }, sum.archivedBytes);
+    }
+  }
 }
 
 /** The gauges read at scrape time. */
-function addGauges(registry: Registry, deps: MetricsDeps): void {
+function addGauges(registry: Registry, deps: MetricsDeps, liveItems: () => number | null): void {
   const registers = [registry];
   const { store, settings } = deps;
   new Gauge({
@@ -136,8 +165,10 @@ function addGauges(registry: Registry, deps: MetricsDeps): void {
     help: 'Items the run in progress has removed (or listed) so far; 0 when none runs.',
     registers,
     collect() {
+      // The lock says whether a run is in progress; this process's: live from its events,
+      // another process's (a CLI run): from the history.
       const running = store.runningRun();
-      this.set(running?.progress?.items_so_far ?? running?.items_total ?? 0);
+      this.set(running ? (liveItems() ?? running.progress?.items_so_far ?? running.items_total) : 0);
     },
   });
   new Gauge({

@@ -14,7 +14,15 @@ type OpenApiDoc = { paths?: Record<string, { post?: { requestBody?: { required?:
 
 const DESCRIPTION = `Storage cleanup service of the Architect dashboard (see SPEC.md).
 Every /api/ route requires "Authorization: Bearer <token>" when CLEANUP_API_TOKEN is set.
-Errors share one shape: {"success": false, "error": {"code", "message"}} (409 adds run_id).`;
+Errors share one shape: {"success": false, "error": {"code", "message"}} (409 adds run_id).
+
+Backup lifecycle: \`backup_policy\` (run body and config file) keeps, per environment and \`default\`,
+what any of restic's forget rules keeps: keep_last, keep_hourly, keep_daily, keep_weekly,
+keep_monthly, keep_yearly, keep_within. Two keys are read from the config file only (no request
+can set or edit them): \`backup_archive\` (a local folder under the root or an S3 bucket; backups
+no rule keeps are gzipped, archived and verified there instead of deleted) and \`archive_policy\`
+(the same rules, applied to the archived copies by every real run). GET /archive lists the
+target, POST /archive/restore puts a copy back.`;
 
 const notRunning = (): never => {
   throw new Error('openapi generation does not serve requests');

@@ -79,6 +79,11 @@ describe('cleanup-worker usage errors', () => {
     for (const flag of ['--dry-run', '--force', '--days N', '--keep N', '--daemon', '--status', '--stop', '--root DIR', '--config FILE', '--json']) {
       expect(help.stdout).toContain(flag);
     }
+    // The backup lifecycle (issue 12): the config keys and the restore command.
+    for (const text of ['backup_policy', 'keep_daily', 'keep_within', 'backup_archive', 'archive_policy', 'restore <env>/<name> [--to DIR]']) {
+      expect(help.stdout).toContain(text);
+    }
+    expect(help.stdout).toMatch(/backup_archive[^\n]*\n?[^\n]*config file only/);
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`);

@@ -31,16 +31,28 @@ describe('config backup_archive and archive_policy', () => {
     expect(Object.isFrozen(s.backupArchive?.target)).toBe(true);
   });
 
+  it('takes the whole restic-style rule set, per environment and default (issue 12: the same rules as backup_policy)', () => {
+    const policy = {
+      prod: { keep_last: 3, keep_hourly: 24, keep_daily: 7, keep_weekly: 4, keep_monthly: 12, keep_yearly: 2, keep_within: '14d' },
+      default: { keep_daily: 7, keep_weekly: 0 },
+    };
+    expect(load({ backup_archive: { target: S3 }, archive_policy: policy }).archivePolicy).toEqual(policy);
+  });
+
   const refused: Array<[string, object, RegExp]> = [
     ['an unknown key', { backup_archive: { target: S3, encrypt: true } }, /^config: unknown field "backup_archive.encrypt"$/],
     ['an unknown target key', { backup_archive: { target: { ...S3, acl: 'public-read' } } }, /^config: unknown field "backup_archive.target.acl"$/],
-    ['an unknown rule', { backup_archive: { target: S3 }, archive_policy: { prod: { keep: 3 } } }, /^config: unknown field "archive_policy.prod.keep" \(archived copies take keep_last\)$/],
+    ['an unknown rule', { backup_archive: { target: S3 }, archive_policy: { prod: { keep: 3 } } }, /^config: unknown field "archive_policy.prod.keep"$/],
     ['a wrong type', { backup_archive: { compress: 'yes', target: S3 } }, /backup_archive.compress must be boolean/],
     ['a target type that does not exist', { backup_archive: { target: { type: 'ftp' } } }, /backup_archive.target.type must be "local" or "s3" \(got "ftp"\)/],
     ['a bucket of the wrong type', { backup_archive: { target: { ...S3, bucket: 42 } } }, /backup_archive.target.bucket must be string/],
     ['a missing bucket', { backup_archive: { target: { type: 's3' } } }, /^config: backup_archive.target.bucket is required$/],
     ['a bucket name S3 would refuse', { backup_archive: { target: { ...S3, bucket: 'My_Bucket' } } }, /^config: backup_archive.target.bucket must be string to match/],
-    ['an empty rule set', { backup_archive: { target: S3 }, archive_policy: { prod: {} } }, /^config: archive_policy.prod.keep_last is required$/],
+    ['an empty rule set', { backup_archive: { target: S3 }, archive_policy: { prod: {} } }, /^config: archive_policy.prod must be object to have at least 1 properties$/],
+    ['a rule set that keeps nothing', { backup_archive: { target: S3 }, archive_policy: { prod: { keep_daily: 0, keep_within: '0d' } } }, /^config: archive_policy.prod keeps nothing: an empty retention policy would remove every backup/],
+    ['a malformed duration', { backup_archive: { target: S3 }, archive_policy: { prod: { keep_within: '14 days' } } }, /archive_policy.prod.keep_within must be a duration: integers with units y, m, w, d, h/],
+    ['a negative count', { backup_archive: { target: S3 }, archive_policy: { default: { keep_weekly: -1 } } }, /archive_policy.default.keep_weekly must be integer to be greater or equal to 0/],
+    ['one environment twice', { backup_archive: { target: S3 }, archive_policy: { prod: { keep_daily: 7 }, PROD: { keep_daily: 3 } } }, /archive_policy.prod and archive_policy.PROD name the same environment/],
     ['an access key in the file', { backup_archive: { target: { ...S3, access_key_id: 'AKIA…' } } }, /backup_archive.target.access_key_id: credentials are never read from the config file/],
     ['a secret in the file', { backup_archive: { target: { ...S3, secretAccessKey: 'x' } } }, /backup_archive.target.secretAccessKey: credentials are never read/],
     ['credentials in the endpoint', { backup_archive: { target: { ...S3, endpoint: 'https://key:secret@s3.example.com' } } }, /endpoint must not carry credentials/],
@@ -51,7 +63,6 @@ describe('config backup_archive and archive_policy', () => {
     ['a local dir that is the archive folder itself', { backup_archive: { target: { type: 'local', dir: 'archive' } } }, /must be a folder inside paths.archive, not the archive folder itself/],
     ['a local dir that is the state folder', { backup_archive: { target: { type: 'local', dir: '.cleanup' } } }, /overlaps paths.state/],
     ['keep_last 0', { backup_archive: { target: S3 }, archive_policy: { prod: { keep_last: 0 } } }, /archive_policy.prod.keep_last must be integer to be greater or equal to 1/],
-    ['a rule that is not there yet', { backup_archive: { target: S3 }, archive_policy: { prod: { keep_daily: 7 } } }, /^config: archive_policy.prod.keep_daily is not supported for archived copies yet \(only keep_last\); remove it$/],
     ['archive_policy without an archive', { archive_policy: { prod: { keep_last: 3 } } }, /archive_policy applies to archived backups: set backup_archive too/],
   ];
   for (const [what, config, message] of refused) {

@@ -112,12 +112,14 @@ afterEach(async () => {
 
 /**
  * The app as the server wires it (metrics and notifications as run listeners, the sender
- * started on ready), listening on loopback over a fresh or given root.
+ * started on ready), listening on loopback over a fresh or given root; `config` adds config-file keys.
  */
-export async function startNotifyApp(opts: { root?: string; notifications?: unknown; env?: Record<string, string>; handlers?: readonly CategoryHandler[] } = {}): Promise<NotifyApp> {
+export async function startNotifyApp(
+  opts: { root?: string; notifications?: unknown; env?: Record<string, string>; handlers?: readonly CategoryHandler[]; config?: object } = {},
+): Promise<NotifyApp> {
   const root = opts.root ?? makeTempDir('cw-notify-app-');
   const configFile = path.join(makeTempDir('cw-notify-cfg-'), 'config.json');
-  writeFileSync(configFile, JSON.stringify(opts.notifications ? { notifications: opts.notifications } : {}));
+  writeFileSync(configFile, JSON.stringify({ ...opts.config, ...(opts.notifications ? { notifications: opts.notifications } : {}) }));
   const settings = settingsFor(root, { HOOK_SECRET: SECRET, ...opts.env }, configFile);
   const store = openStateStore(settings);
   const metrics = createMetrics({ settings, store });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { heldHandler, makeGate, writeOldLogs } from '../helpers/http-app.js';
+import { writeBackups } from '../helpers/archive-fixtures.js';
 import { startNotifyApp, until } from '../helpers/notify-fixture.js';
 import { parsePrometheus, type Sample, sampleValue } from '../helpers/receivers.js';
 
@@ -56,10 +57,28 @@ describe('GET /metrics', () => {
     const app = await startNotifyApp({ handlers: [heldHandler(gate.wait, () => (started = true))] });
     const pending = app.post(CLEANUP, { dry_run: false });
     await until(() => started);
+    // The run has reported one item (held.log) and is waiting: the gauge shows it before any progress event.
+    await until(async () => sampleValue(await scrape(app), 'cleanup_run_progress_items') === 1);
     expect(sampleValue(await scrape(app), 'cleanup_run_in_progress')).toBe(1);
     gate.open();
     await pending;
     expect(sampleValue(await scrape(app), 'cleanup_run_in_progress')).toBe(0);
+    expect(sampleValue(await scrape(app), 'cleanup_run_progress_items')).toBe(0);
+  });
+
+  it('counts backups archived (items and bytes) by category, beside the removed ones', async () => {
+    const app = await startNotifyApp({ config: { backup_retention: { prod: 1 }, backup_archive: { target: { type: 'local', dir: 'archive/backups' } } } });
+    const written = writeBackups(app.root, 'prod', 3, 1000);
+    const result = (await (await app.post(CLEANUP, { dry_run: false, categories: ['backups'] })).json()) as { items: { action: string; bytes: number }[] };
+    const archived = result.items.filter((i) => i.action === 'archive');
+    expect(archived).toHaveLength(2);
+    await until(async () => sampleValue(await scrape(app), 'cleanup_runs_total', { dry_run: 'false' }) === 1);
+    const m = await scrape(app);
+    const bytes = (written[1]?.bytes.length ?? 0) + (written[2]?.bytes.length ?? 0);
+    expect(sampleValue(m, 'cleanup_items_archived_total', { category: 'backups' })).toBe(2);
+    expect(sampleValue(m, 'cleanup_bytes_archived_total', { category: 'backups' })).toBe(bytes);
+    expect(sampleValue(m, 'cleanup_items_removed_total', { category: 'backups' })).toBe(2);
+    expect(sampleValue(m, 'cleanup_bytes_freed_total', { category: 'backups' })).toBe(bytes);
   });
 
   it('counts notification attempts by outcome and shows what waits in the outbox', async () => {

@@ -17,4 +17,17 @@ describe('openapi.yaml', () => {
     }
     for (const status of ['"200"', '"400"', '"401"', '"404"', '"409"', '"413"', '"415"', '"500"']) expect(doc).toContain(status);
   });
+
+  it('describes the backup lifecycle: backup_policy with every rule in the run body, backup_archive and archive_policy as config-file keys, restore', async () => {
+    const doc = await renderOpenApi();
+    for (const rule of ['keep_last:', 'keep_hourly:', 'keep_daily:', 'keep_weekly:', 'keep_monthly:', 'keep_yearly:', 'keep_within:']) expect(doc).toContain(rule);
+    expect(doc).toContain('\n  /api/system/cleanup/archive/restore:\n');
+    // Config file only: named in the API's description and the archive routes', never a body field.
+    const info = doc.slice(0, doc.indexOf('\npaths:'));
+    for (const key of ['backup_policy', 'backup_archive', 'archive_policy']) expect(info).toContain(key);
+    expect(doc).not.toMatch(/\n\s+backup_archive:\n/);
+    expect(doc).not.toMatch(/\n\s+archive_policy:\n/);
+    const archiveList = doc.slice(doc.indexOf('\n  /api/system/cleanup/archive:\n'));
+    expect(archiveList.slice(0, 1500)).toMatch(/backup_archive/);
+  });
 });

@@ -12,7 +12,8 @@ export type NameTimestamp = (name: string) => number | null;
 
 /**
  * Lists the target, decides with `retention`, and deletes (dry run: lists) the copies it does not
- * keep. `pending` are the copies this run archives (a dry run adds them to the listing, so it
+ * keep; the copies a rule keeps are reported as kept, with their reasons (the run's `kept`
+ * list, `--explain`). `pending` are the copies this run archives (a dry run adds them to the listing, so it
  * predicts what a real run would delete). A listing or delete failure is an error, the run goes on.
  */
 export async function applyArchivePolicy(
@@ -41,6 +42,7 @@ export async function applyArchivePolicy(
     objects.push(...pending.filter((p) => !known.has(p.key)));
   }
   for (const d of retention(objects)) {
+    if (d.action === 'keep' && !d.uncovered) ctx.report.kept?.({ category: 'backups', target: target.locationOf(d.object.key), reason: d.reason });
     if (d.action !== 'delete' || ctx.signal.aborted) continue;
     const item = { category: 'backups' as const, target: target.locationOf(d.object.key), bytes: d.object.size };
     if (ctx.dryRun) {

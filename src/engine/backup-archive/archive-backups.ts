@@ -15,7 +15,7 @@ import { type FileScope, refreshOpenFiles } from '../fs/scope.js';
 import { type ArchiveRun, archiveBackup } from './archive-one.js';
 import { applyArchivePolicy, type NameTimestamp } from './apply-policy.js';
 import { type ArchivePlace, placeOf } from './naming.js';
-import { type ArchivedObject, keepLastRetention, type TargetRetention } from './retention.js';
+import { type ArchivedObject, archiveRetention, type TargetRetention } from './retention.js';
 
 /** The spool folder for compressed files, under the state folder (the service's own). */
 export const SPOOL_FOLDER = 'archive-spool';
@@ -58,9 +58,13 @@ export async function archiveBackups(
   }
 }
 
-/** The retention of archived copies; the restic-style rule set replaces keepLastRetention here. */
+/**
+ * The retention of archived copies: archive_policy's restic-style rules, buckets cut in the same
+ * zone as the backups' own (the schedule's, else the machine's), counted from the run's clock.
+ */
 function retentionFor(ctx: RunContext, target: ArchiveTarget): TargetRetention {
-  return keepLastRetention(ctx.settings.archivePolicy ?? {}, target.name);
+  const tz = ctx.settings.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return archiveRetention(ctx.settings.archivePolicy ?? {}, { targetName: target.name, tz, now: ctx.now });
 }
 
 function planArchive(ctx: RunContext, decisions: readonly Decision<FileCandidate>[], target: ArchiveTarget, compress: boolean): Planned[] {
@@ -88,6 +92,7 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
   } catch (err) {
     const message = `not archived: the spool folder cannot be used (${(err as Error).message}); the backup stays`;
     for (const p of planned) ctx.report.error({ category: 'backups', target: p.candidate.target, message });
+    ctx.report.raise?.('archive.failed');
     return;
   }
   const run: ArchiveRun = { ctx, scope, target, compress, spoolDir, stillDue, parents: new Map(), broken: null };
@@ -98,7 +103,10 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
     const outcome = await archiveBackup(c, run);
     if (outcome.kind === 'archived') ctx.report.item({ category: 'backups', target: c.target, bytes: c.size, action: 'archive', reason: p.reason });
     else if (outcome.kind === 'skipped') ctx.report.skipped({ category: 'backups', target: c.target, reason: outcome.reason });
-    else ctx.report.error({ category: 'backups', target: c.target, message: outcome.message });
+    else {
+      ctx.report.error({ category: 'backups', target: c.target, message: outcome.message });
+      ctx.report.raise?.('archive.failed'); // webhooks and email hear of it once per run (issue 13)
+    }
     ctx.report.progress('backups', 'executing', ++done);
   }
 }

@@ -19,6 +19,9 @@ export interface ArchiveRoutesOptions {
 const NOT_CONFIGURED = ErrorResponseSchema('No archive target is configured (ERR_CLEANUP_NOT_FOUND), or no such archived backup.');
 const UPSTREAM = ErrorResponseSchema('The archive target failed (ERR_CLEANUP_ARCHIVE_UNAVAILABLE) or an archived copy does not match its digest (ERR_CLEANUP_ARCHIVE_CORRUPT).');
 
+const ARCHIVE_CONFIG =
+  'The target is the config file\'s `backup_archive` (`{"target": {"type": "local", "dir": "archive/backups"}}` or `{"target": {"type": "s3", "bucket": …}}`; config file only, S3 credentials from the AWS SDK chain); `archive_policy` (config file only, the rules of `backup_policy`) decides which archived copies each real run keeps there.';
+
 /** Registers the two archive routes. */
 export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRoutesOptions> = async (app, opts) => {
   const withTarget = async <T>(fn: (target: ArchiveTarget) => Promise<T>): Promise<T> => {
@@ -37,6 +40,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRoutesOptions> = as
     {
       schema: {
         summary: 'What the archive target holds, with sizes and dates',
+        description: ARCHIVE_CONFIG,
         operationId: 'listArchivedBackups',
         tags: ['archive'],
         querystring: ArchiveQuerySchema,
@@ -60,6 +64,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRoutesOptions> = as
     {
       schema: {
         summary: 'Restore an archived backup (digest checked; never overwrites)',
+        description: `Fetches the copy, checks its SHA-256, decompresses it and writes it to \`backups/<env>/\` (or \`to\`); an existing file is never replaced. ${ARCHIVE_CONFIG}`,
         operationId: 'restoreArchivedBackup',
         tags: ['archive'],
         body: RestoreBodySchema,

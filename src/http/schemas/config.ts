@@ -19,7 +19,7 @@ const EXAMPLE_CONFIG = {
 
 export const ConfigBodySchema = Type.Object(EditableConfigSchema.properties, {
   additionalProperties: false,
-  description: 'The whole editable configuration (absent keys take their defaults). root, paths and tables are not editable here.',
+  description: 'The whole editable configuration (absent keys take their defaults). root, paths, tables, backup_archive and archive_policy are config-file only and not editable here.',
   examples: [EXAMPLE_CONFIG],
 });
 
