@@ -1,10 +1,13 @@
 /**
  * Applies `archive_policy` to the target's listing in the same run, after the archiving: each
  * copy outside the policy is deleted there and reported as an item with its reason. Only
- * objects shaped `<env>/<name>` and carrying cleanup-worker's metadata are ever deleted.
+ * objects shaped `<env>/<name>` and carrying cleanup-worker's metadata are ever deleted, and only
+ * those are counted by the rules: a foreign object (no metadata) takes no rule's slot, or a file
+ * named newer than every copy would make the policy delete the copies it should keep.
  */
 import type { RunContext } from '../context.js';
 import { type ArchiveTarget, TargetError } from '../../targets/index.js';
+import { mapLimit } from '../fs/limit.js';
 import type { ArchivedObject, TargetRetention } from './retention.js';
 
 /** Reads the timestamp in a backup's name (engine/categories/backups.ts parseNameTimestamp). */
@@ -25,12 +28,13 @@ export async function applyArchivePolicy(
 ): Promise<void> {
   let objects: ArchivedObject[];
   try {
-    objects = (await target.list('')).flatMap((o) => {
+    const shaped = (await target.list('')).flatMap((o) => {
       const parts = o.key.split('/');
       if (parts.length !== 2) return [];
       const [env = '', name = ''] = parts;
       return [{ key: o.key, env, name, size: o.size, timestampMs: timestampOf(name, nameTimestamp) ?? o.lastModifiedMs }];
     });
+    objects = await ownCopies(ctx, target, shaped);
   } catch (err) {
     const message = `archive_policy not applied: ${(err as Error).message}`;
     if (ctx.dryRun) ctx.report.warning(message);
@@ -56,11 +60,31 @@ export async function applyArchivePolicy(
   }
 }
 
+/** Heads checked at once: a listing of thousands of copies should not open thousands of requests. */
+const HEAD_CONCURRENCY = 8;
+
+/**
+ * The objects cleanup-worker wrote (its metadata present), in listing order; each foreign one is
+ * reported as skipped and left out of the rules. Throws when the target cannot answer (the caller
+ * then applies no policy at all).
+ */
+async function ownCopies(ctx: RunContext, target: ArchiveTarget, objects: readonly ArchivedObject[]): Promise<ArchivedObject[]> {
+  const heads = await mapLimit(objects, HEAD_CONCURRENCY, (o) => target.head(o.key));
+  return objects.filter((o, i) => {
+    const head = heads[i];
+    if (head?.meta) return true;
+    if (head) ctx.report.skipped({ category: 'backups', target: target.locationOf(o.key), reason: FOREIGN });
+    return false;
+  });
+}
+
+const FOREIGN = 'not written by cleanup-worker (no metadata); left alone';
+
 async function deleteCopy(target: ArchiveTarget, key: string): Promise<'deleted' | { skip?: string; error?: string }> {
   try {
     const head = await target.head(key);
     if (!head) return { skip: 'already gone' };
-    if (!head.meta) return { skip: 'not written by cleanup-worker (no metadata); left alone' };
+    if (!head.meta) return { skip: FOREIGN };
     await target.delete(key);
     return 'deleted';
   } catch (err) {

@@ -139,4 +139,23 @@ describe('archiving backups to a local folder', () => {
     expect(readFileSync(path.join(root, 'archive/backups/prod/architect_20200101_000000.db.gz'), 'utf8')).toBe('put there by hand');
     expect(readFileSync(path.join(root, 'archive/backups/prod/old/architect_20200101_000000.db.gz'), 'utf8')).toBe('deeper down');
   });
+
+  it('archive_policy does not count a foreign file: one named newer than every copy takes no slot, so our newest copy stays', async () => {
+    const root = makeTempDir();
+    const written = writeBackups(root, 'prod', 4, 100);
+    // Named a minute before NOW: newer than every backup, but not written by cleanup-worker.
+    writeFileAt(root, 'archive/backups/prod/architect_20260207_190636.db.gz', NOW, 'not ours');
+    const settings = settingsWith(root, { ...LOCAL, backup_retention: { prod: 1 }, archive_policy: { prod: { keep_last: 1 } } });
+    const out = await runHandler(backupsHandler, settings);
+    expect(out.errors).toEqual([]);
+    // Backups 2-4 were archived; of the copies, the newest of OURS (backup 2) is kept, 3 and 4 go.
+    const copy = (i: number) => `archive/backups/prod/${path.basename(written[i]?.rel ?? '')}.gz`;
+    expect(exists(root, copy(1))).toBe(true);
+    expect(exists(root, copy(2))).toBe(false);
+    expect(exists(root, copy(3))).toBe(false);
+    expect(readFileSync(path.join(root, 'archive/backups/prod/architect_20260207_190636.db.gz'), 'utf8')).toBe('not ours');
+    expect(out.skipped).toEqual([
+      { category: 'backups', target: 'archive/backups/prod/architect_20260207_190636.db.gz', reason: 'not written by cleanup-worker (no metadata); left alone' },
+    ]);
+  });
 });
