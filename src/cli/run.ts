@@ -134,6 +134,7 @@ function missingRootResult(settings: Settings, dryRun: boolean): RunResult {
     duration_ms: 0,
     status: 'succeeded',
     stats: emptyStats(),
+    space_trashed_mb: 0,
     items: [],
     items_total: 0,
     skipped: [],

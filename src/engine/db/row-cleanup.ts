@@ -9,7 +9,8 @@ import { descriptorOf } from '../../domain/categories/index.js';
 import { REASONS } from '../../domain/reasons.js';
 import { type AgeRule, ageRuleOf, cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
-import { removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
+import { removalFor, removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
+import { trashPlace } from '../trash/row-place.js';
 import type { RowCandidate, RowCategory } from '../../domain/types.js';
 import { ArchiveError, createArchiver } from './archive.js';
 import type { PlannedRow, RowExecutor } from './row-executor.js';
@@ -88,11 +89,16 @@ export function describeDbFailure(category: RowCategory, dbName: string, err: Er
   return `${category}: ${err.message}`;
 }
 
-/** The row sinks by kind. A dry run's list sink asks the rule's own executor for its conflicts and preview. */
+/**
+ * The row sinks by kind. A dry run's list sink asks the executor the real run would use (the
+ * rule's, or the trash's in place of delete) for its conflicts and preview. The trash moves rows
+ * into trash.db exactly as the archive moves prompts.
+ */
 const ROW_SINKS: Readonly<Record<SinkKind, (ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, rule: AgeRule) => RowExecutor>> = {
-  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[rule.action](ctx, db, t, cutoff, rule)),
+  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[removalFor(ctx, rule.action)](ctx, db, t, cutoff, rule)),
   delete: (_ctx, db, t, cutoff) => createDeleter(db, t, cutoff),
-  archive: createArchiver,
+  archive: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff),
+  trash: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff, trashPlace(ctx, t.category, t.table)),
 };
 
 async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRule, kind: SinkKind): Promise<void> {
@@ -246,7 +252,7 @@ function reportItem(ctx: RunContext, t: DetectedTable, r: PlannedRow): void {
     category: t.category,
     target: targetOf(ctx, t, r.rowid),
     bytes: 0,
-    action: r.action,
+    action: removalFor(ctx, r.action),
     reason: r.reason,
   });
 }
