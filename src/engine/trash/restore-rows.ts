@@ -145,7 +145,7 @@ function prepareVersion(db: Db, table: string, v: TrashVersion): VersionStatemen
   const drop = db
     .prepare(
       `DELETE FROM ${V} AS a WHERE a.rowid IN (SELECT value FROM json_each(?))
-         AND EXISTS (SELECT 1 FROM ${T} AS s WHERE s.${rowid} = a._cleanup_source_rowid AND ${sameSql}) RETURNING a.rowid AS tid`,
+         AND EXISTS (SELECT 1 FROM ${T} AS s WHERE s.${rowid} = a._cleanup_source_rowid AND ${sameSql}) RETURNING rowid AS tid`,
     )
     .safeIntegers(true);
   return {
