@@ -175,6 +175,8 @@ function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, batch: read
  */
 function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
   if (rows.length === 0) return rows;
+  rows = keepConflicts(ctx, t, rows, heldRows(ctx, t, rows));
+  if (rows.length === 0) return rows;
   const referenced = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rows.map((r) => r.rowid)));
   const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
   // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
@@ -188,6 +190,18 @@ function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], co
     if (reason) ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
     return !reason;
   });
+}
+
+/** Rows a restore put back, kept while their hold lasts (engine/trash/journal.ts). */
+function heldRows(ctx: RunContext, t: DetectedTable, rows: readonly PlannedRow[]): Map<bigint, string> {
+  const held = new Map<bigint, string>();
+  const holds = ctx.trash?.holds;
+  if (!holds?.size) return held;
+  for (const r of rows) {
+    const reason = holds.get(targetOf(ctx, t, r.rowid));
+    if (reason) held.set(r.rowid, reason);
+  }
+  return held;
 }
 
 function referencedReason(tables: readonly string[]): string {

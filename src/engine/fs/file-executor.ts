@@ -111,8 +111,11 @@ export function createFileExecutor(
   return {
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
+      const held = ctx.trash?.holds;
       for (const d of decisions) {
-        if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
+        // A file a restore put back is kept while its hold lasts (engine/trash/journal.ts).
+        const hold = d.action === 'delete' && held?.size ? held.get(d.candidate.target) : undefined;
+        if (d.action === 'skip' || hold) ctx.report.skipped({ category, target: d.candidate.target, reason: hold ?? d.reason });
         else if (d.action === 'delete') deletes.push(d);
       }
       await take(deletes, onRemoved);

@@ -10,6 +10,9 @@
  * - `cleanup_trash_restores (id, run_id, request, restore_run_id)`: a restore in progress;
  *   removed when it is done. One left behind by a killed restore is completed first by the next
  *   run or restore (the same request again: every step is idempotent).
+ * - `cleanup_trash_holds (target, until, restore_run_id)`: what a restore put back is kept by
+ *   every run until `until` (keep_hours after the restore), so the next scheduled run does not
+ *   take it straight back while the policy that removed it is being fixed.
  */
 import { closeSync, constants } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -23,10 +26,11 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS cleanup_trash_tables (
     run_id TEXT NOT NULL, category TEXT NOT NULL, table_name TEXT NOT NULL, PRIMARY KEY (run_id, table_name));
   CREATE TABLE IF NOT EXISTS cleanup_trash_restores (
-    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, request TEXT NOT NULL, restore_run_id TEXT NOT NULL);`;
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, request TEXT NOT NULL, restore_run_id TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS cleanup_trash_holds (target TEXT PRIMARY KEY, until INTEGER NOT NULL, restore_run_id TEXT NOT NULL);`;
 
 /** Journal table names: never taken for a copy of a source table's rows. */
-export const JOURNAL_TABLES = ['cleanup_trash_runs', 'cleanup_trash_tables', 'cleanup_trash_restores'];
+export const JOURNAL_TABLES = ['cleanup_trash_runs', 'cleanup_trash_tables', 'cleanup_trash_restores', 'cleanup_trash_holds'];
 
 export interface TrashedRun {
   runId: string;
@@ -61,6 +65,10 @@ export interface Journal {
   beginRestore(runId: string, request: string, restoreRunId: string): number;
   endRestore(id: number): void;
   pendingRestores(): PendingRestore[];
+  /** Keeps `targets` out of every run until `until` (ms), as restored by `restoreRunId`. */
+  hold(targets: readonly string[], until: number, restoreRunId: string): void;
+  /** The holds still in force at `now`: target -> the reason a run keeps it. */
+  holds(now: number): Map<string, string>;
   close(): void;
 }
 
@@ -100,6 +108,9 @@ export function openJournal(settings: Pick<EngineSettings, 'root' | 'paths'>, mo
   }
 }
 
+/** Expired holds are forgotten this long after they end (when new ones are written). */
+const HOLD_FORGET_MS = 30 * 86_400_000;
+
 function createJournal(db: Database.Database): Journal {
   const has = (name: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
   // A read-only journal made by nothing yet (an empty file) answers with nothing.
@@ -122,6 +133,17 @@ function createJournal(db: Database.Database): Journal {
       Number(db.prepare('INSERT INTO cleanup_trash_restores (run_id, request, restore_run_id) VALUES (?, ?, ?)').run(runId, request, restoreRunId).lastInsertRowid),
     endRestore: (id) => void db.prepare('DELETE FROM cleanup_trash_restores WHERE id = ?').run(id),
     pendingRestores: () => all<PendingRestore>('SELECT id, run_id AS runId, request, restore_run_id AS restoreRunId FROM cleanup_trash_restores ORDER BY id'),
+    hold: (targets, until, restoreRunId) => {
+      const put = db.prepare('INSERT OR REPLACE INTO cleanup_trash_holds (target, until, restore_run_id) VALUES (?, ?, ?)');
+      db.transaction(() => {
+        db.prepare('DELETE FROM cleanup_trash_holds WHERE until < ?').run(until - HOLD_FORGET_MS);
+        for (const t of targets) put.run(t, until, restoreRunId);
+      })();
+    },
+    holds: (now) => {
+      const rows = ready && has('cleanup_trash_holds') ? (db.prepare('SELECT target, until, restore_run_id AS r FROM cleanup_trash_holds WHERE until >= ?').all(now) as Array<{ target: string; until: number; r: string }>) : [];
+      return new Map(rows.map((h) => [h.target, `restored from the trash by run ${h.r}; kept until ${new Date(h.until).toISOString()}`]));
+    },
     close: () => {
       if (db.open) db.close();
     },

@@ -44,6 +44,8 @@ export async function prepareTrash(ctx: RunContext): Promise<void> {
       await purgeRun(ctx, journal, run, ageReason(run, ctx.now, keep));
       purged.add(run.runId);
     }
+    // After completing restores: what they put back is held too.
+    trash.holds = journal.holds(ctx.now);
   }
   trash.active = cfg !== null && (cfg.minFreePercent === null || (await makeRoom(ctx, journal, cfg.minFreePercent, purged)));
 }

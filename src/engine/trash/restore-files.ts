@@ -27,7 +27,7 @@ type Outcome = { kind: 'restored'; bytes: number; note?: string } | { kind: 'con
  * (action `restore`) or an error naming the conflict (the file stays in the trash). `reason` is
  * the items' reason. Never throws for operational problems.
  */
-export async function restoreFiles(ctx: RunContext, sel: RestoreSelection, reason: string): Promise<void> {
+export async function restoreFiles(ctx: RunContext, sel: RestoreSelection, reason: string, hold: (targets: readonly string[]) => void): Promise<void> {
   const rel = runTrashRel(ctx.settings, sel.runId);
   let dir: string;
   try {
@@ -42,19 +42,21 @@ export async function restoreFiles(ctx: RunContext, sel: RestoreSelection, reaso
   const rootReal = rootRealOf(ctx.settings.root);
   const categoryOf = categoryFinder(ctx, rootReal);
   let outside = 0;
+  const selected: Array<{ e: TrashEntry; category: FileCategory; target: string }> = [];
   for await (const e of walkTrash(dir)) {
     const category = categoryOf(e.rel);
     const target = displayPath(e.rel);
-    if (!category) {
-      outside++;
-      continue;
-    }
-    if (!sel.wants(category, target)) continue;
+    if (!category) outside++;
+    else if (sel.wants(category, target)) selected.push({ e, category, target });
+  }
+  // Held before the first comes back, so a kill halfway leaves none of them to the next run's policy.
+  if (selected.length > 0) hold(selected.map((s) => s.target));
+  for (const { e, category, target } of selected) {
     const outcome = await restoreOne(ctx, rootReal, e);
     if (outcome.kind === 'restored') {
       ctx.report.item({ category, target, bytes: outcome.bytes, action: 'restore', reason: outcome.note ? `${reason}; ${outcome.note}` : reason });
     } else {
-      ctx.report.error({ category: category as FileCategory, target, message: `not restored: ${outcome.message}; it stays in the trash of run ${sel.runId}` });
+      ctx.report.error({ category, target, message: `not restored: ${outcome.message}; it stays in the trash of run ${sel.runId}` });
     }
   }
   if (outside > 0) ctx.report.warning(`trash of run ${sel.runId}: ${outside} ${outside === 1 ? 'entry is' : 'entries are'} not inside a category folder today; left in the trash`);

@@ -32,7 +32,7 @@ interface TableJob {
 }
 
 /** Restores the rows of run `sel.runId`'s trash that `sel` selects. Never throws for operational problems. */
-export function restoreRows(ctx: RunContext, journal: Journal, sel: RestoreSelection, reason: string): void {
+export function restoreRows(ctx: RunContext, journal: Journal, sel: RestoreSelection, reason: string, hold: (targets: readonly string[]) => void): void {
   const jobs = journal.tables(sel.runId).filter((t) => sel.category === undefined || t.category === sel.category) as TableJob[];
   if (jobs.length === 0) return;
   let db: Db | null = null;
@@ -43,7 +43,7 @@ export function restoreRows(ctx: RunContext, journal: Journal, sel: RestoreSelec
       return;
     }
     attachTrash(ctx, db);
-    for (const j of jobs) restoreTable(ctx, db, j, sel, reason);
+    for (const j of jobs) restoreTable(ctx, db, j, sel, reason, hold);
   } catch (err) {
     for (const j of jobs) failTable(ctx, j, (err as Error).message, sel.runId);
   } finally {
@@ -66,14 +66,14 @@ function attachTrash(ctx: RunContext, db: Db): void {
   verifySameFile(checked.abs, checked.stat, rel);
 }
 
-function restoreTable(ctx: RunContext, db: Db, j: TableJob, sel: RestoreSelection, reason: string): void {
+function restoreTable(ctx: RunContext, db: Db, j: TableJob, sel: RestoreSelection, reason: string, hold: (targets: readonly string[]) => void): void {
   try {
     const why = refuseTable(db, j.table);
     if (why) {
       failTable(ctx, j, why, sel.runId);
       return;
     }
-    for (const v of trashVersions(db, j.table, TRASH_SCHEMA)) restoreVersion(ctx, db, j, v, sel, reason);
+    for (const v of trashVersions(db, j.table, TRASH_SCHEMA)) restoreVersion(ctx, db, j, v, sel, reason, hold);
   } catch (err) {
     failTable(ctx, j, (err as Error).message, sel.runId);
   }
@@ -89,7 +89,7 @@ function refuseTable(db: Db, table: string): string | null {
 }
 
 /** Restores the selected copies of one version of a table's copies. */
-function restoreVersion(ctx: RunContext, db: Db, j: TableJob, v: TrashVersion, sel: RestoreSelection, reason: string): void {
+function restoreVersion(ctx: RunContext, db: Db, j: TableJob, v: TrashVersion, sel: RestoreSelection, reason: string, hold: (targets: readonly string[]) => void): void {
   const dbName = databaseName(ctx.settings);
   const stmts = prepareVersion(db, j.table, v);
   if (typeof stmts === 'string') {
@@ -97,6 +97,8 @@ function restoreVersion(ctx: RunContext, db: Db, j: TableJob, v: TrashVersion, s
     return;
   }
   const rows = runCopies(db, v.name, sel.runId, TRASH_SCHEMA).filter((r) => sel.wants(j.category, `${dbName}:${j.table}#${r.sid}`));
+  // Held before the first comes back (see restore-run.ts).
+  if (rows.length > 0) hold(rows.map((r) => `${dbName}:${j.table}#${r.sid}`));
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
     const done: Array<{ tid: bigint; sid: bigint; note?: string }> = [];

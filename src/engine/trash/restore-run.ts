@@ -4,6 +4,7 @@
  * run R moved into the trash. It is journaled (journal.ts) before it starts and forgotten when it
  * is done; one a kill interrupted is completed by the next run or restore first.
  */
+import { DEFAULT_KEEP_HOURS } from '../../config/trash-settings.js';
 import type { RunContext } from '../context.js';
 import type { Journal } from './journal.js';
 import { isRunId } from './layout.js';
@@ -58,11 +59,19 @@ export async function completeRestores(ctx: RunContext, journal: Journal): Promi
   }
 }
 
+/**
+ * Restores what `req` selects, holding it first (journal.ts) for keep_hours: a run in that window
+ * keeps it (skipped, with the reason), so the schedule does not take it straight back while the
+ * policy that removed it is fixed. Held before anything moves, so a kill halfway holds it all.
+ */
 async function restoreSome(ctx: RunContext, journal: Journal | null, req: RestoreRequest, reason: string): Promise<void> {
   const sel = selectionOf(req);
-  await restoreFiles(ctx, sel, reason);
-  if (journal) restoreRows(ctx, journal, sel, reason);
-  if (journal && isEmpty(ctx, journal, req.runId)) journal.forgetRun(req.runId);
+  const until = ctx.now + (ctx.settings.trash?.keepHours ?? DEFAULT_KEEP_HOURS) * 3_600_000;
+  const hold = (targets: readonly string[]) => journal?.hold(targets, until, ctx.runId);
+  await restoreFiles(ctx, sel, reason, hold);
+  if (!journal) return;
+  restoreRows(ctx, journal, sel, reason, hold);
+  if (isEmpty(ctx, journal, req.runId)) journal.forgetRun(req.runId);
 }
 
 /** True when run `runId` has nothing left in the trash (its folder gone, no copies left). */

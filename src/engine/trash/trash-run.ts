@@ -20,6 +20,11 @@ export interface TrashRun {
   journal: Journal | null;
   /** `<root real>/<state>/trash/<run_id>`: made, and the run journaled, on the first call. */
   runDir(): string;
+  /**
+   * What restores put back and runs keep until their hold ends (journal.ts): target -> reason.
+   * Read by prepareTrash; empty before.
+   */
+  holds: ReadonlyMap<string, string>;
   /** Journals that this run trashes rows of `table` (and the run itself), before the first copy. */
   recordTable(category: string, table: string): void;
   /** Closes the journal. */
@@ -38,6 +43,7 @@ export function createTrashRun(settings: Pick<EngineSettings, 'root' | 'paths'>,
   const trash: TrashRun = {
     active: false,
     journal: null,
+    holds: new Map(),
     runDir() {
       if (dir === null) {
         journaled();

@@ -46,6 +46,22 @@ describe('restore from the trash', () => {
     }
   });
 
+  it('holds what it put back for keep_hours: the next runs keep it (skipped, with the reason), later ones may take it again', async () => {
+    const { root, db } = trashRoot();
+    const settings = trashSettings(root, { keepHours: 24 });
+    const cleaned = await runWith(settings);
+    const restored = await runWith(settings, { restore: { runId: cleaned.run_id }, now: NOW + 3_600_000 });
+    const hourly = await runWith(settings, { now: NOW + 2 * 3_600_000 });
+    expect(hourly.items.filter((i) => i.action === 'trash')).toEqual([]);
+    expect(hourly.skipped.map((s) => s.target).sort()).toEqual(restored.items.map((i) => i.target).sort());
+    expect(hourly.skipped[0]?.reason).toMatch(new RegExp(`restored from the trash by run ${restored.run_id}; kept until 2026-02-08T20:07:36.000Z`));
+    expect(existsSync(path.join(root, 'logs/old-a.log'))).toBe(true);
+    expect(rowsOf(db, 'task_queue').size).toBe(4);
+    // The hold ends keep_hours after the restore; the policy applies again.
+    const dayLater = await runWith(settings, { now: NOW + 26 * 3_600_000 });
+    expect(dayLater.items.filter((i) => i.action === 'trash').map((i) => i.target)).toContain('logs/old-a.log');
+  });
+
   it('never overwrites: a file or a row that took the place is a conflict, and the item stays in the trash', async () => {
     const { root, db } = trashRoot();
     const settings = trashSettings(root);
