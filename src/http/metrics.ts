@@ -87,11 +87,13 @@ function createRunCounter(c: RunCounters): RunListener {
         open.set(e.run_id, { dryRun: e.dry_run, trigger: e.trigger, byCategory: new Map() });
       } else if (e.type === 'item') {
         const run = open.get(e.run_id);
-        if (!run || run.dryRun || e.item.action === 'rmdir') return;
+        const action = e.item.action;
+        if (!run || run.dryRun || action === 'rmdir' || action === 'restore') return;
         const sum = run.byCategory.get(e.item.category) ?? { n: 0, archived: 0, bytes: 0 };
-        sum.n++;
-        if (e.item.action === 'archive') sum.archived++;
-        sum.bytes += e.item.bytes;
+        // Trashed items left their place (removed) but free nothing until purged; a purge frees bytes of an item counted before.
+        if (action !== 'purge') sum.n++;
+        if (action === 'archive') sum.archived++;
+        if (action !== 'trash') sum.bytes += e.item.bytes;
         run.byCategory.set(e.item.category, sum);
       } else if (isRunEnd(e)) {
         const run = open.get(e.run_id);
