@@ -3,7 +3,7 @@
  * rows back exactly where and as they were, never over an existing file or row (conflicts are
  * errors, the item stays in the trash), and the history records the restore as a run of its own.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { insertRows } from '../../helpers/db-fixtures.js';
@@ -196,3 +196,21 @@ function trashBytes(root: string): number {
   const dir = path.join(root, '.cleanup/trash');
   return filesUnder(dir).filter((f) => !f.startsWith('trash.db')).reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
 }
+
+describe('names of any bytes', () => {
+  it('trashes and restores a log whose name is not UTF-8, byte for byte', async () => {
+    const { root } = trashRoot();
+    const name = Buffer.concat([Buffer.from(`${root}/logs/old-`), Buffer.from([0xff, 0xfe]), Buffer.from('.log')]);
+    writeFileSync(name, 'raw');
+    utimesSync(name, (NOW - 40 * DAY) / 1000, (NOW - 40 * DAY) / 1000);
+    const settings = trashSettings(root);
+    const cleaned = await runWith(settings);
+    expect(cleaned.items.map((i) => i.target)).toContain('logs/old-\\xff\\xfe.log');
+    expect(existsSync(name)).toBe(false);
+    const restored = await runWith(settings, { restore: { runId: cleaned.run_id, targets: ['logs/old-\\xff\\xfe.log'] } });
+    expect(restored.items.map((i) => i.target)).toEqual(['logs/old-\\xff\\xfe.log']);
+    expect(readFileSync(name, 'utf8')).toBe('raw');
+    const raw = readdirSync(Buffer.from(`${root}/logs`), { encoding: 'buffer' }).map((b) => b.toString('hex'));
+    expect(raw).toContain(Buffer.from([...Buffer.from('old-'), 0xff, 0xfe, ...Buffer.from('.log')]).toString('hex'));
+  });
+});
