@@ -9,6 +9,7 @@ import { MAX_COUNT, type RunOverrides, RunOverridesSchema } from '../config/sche
 import { describeFirstError } from '../config/validation.js';
 import { UsageError } from '../domain/errors.js';
 import { parseRestoreArgs, type RestoreArgs } from './restore.js';
+import type { RestoreRequest } from '../engine/trash/selection.js';
 import { DURATION_HINT, parseDuration, type RetentionRules } from '../domain/retention/index.js';
 
 /** A bad flag or combination of flags: exit 2, nothing deleted. */
@@ -33,6 +34,8 @@ export interface CliCommand {
   json: boolean;
   /** `restore` only (cli/restore.ts): the archived backup and where to put it. */
   restore?: RestoreArgs;
+  /** `restore --run` only: the run's trash to put back (cli/trash-restore.ts). */
+  trashRestore?: RestoreRequest;
 }
 
 const OPTIONS = {
@@ -75,7 +78,18 @@ const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep', ...RULE_FLAGS.map(([f]) =
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === 'restore') {
     const r = parseRestoreArgs(argv.slice(1));
-    return { mode: r.help ? 'help' : 'restore', dryRun: true, overrides: {}, policyFlags: {}, explain: false, json: r.json, root: r.root, configFile: r.configFile, restore: r.restore };
+    return {
+      mode: r.help ? 'help' : 'restore',
+      dryRun: true,
+      overrides: {},
+      policyFlags: {},
+      explain: false,
+      json: r.json,
+      root: r.root,
+      configFile: r.configFile,
+      restore: r.restore,
+      trashRestore: r.trash,
+    };
   }
   const { values } = parseStrict(joinNegativeValues(argv));
   const json = values.json === true;

@@ -13,6 +13,7 @@ import { type CliCommand, parseCliArgs } from './args.js';
 import { startDaemon, stopDaemon } from './daemon.js';
 import { type CliIo, EXIT, PROGRAM, say } from './io.js';
 import { runRestore } from './restore.js';
+import { runTrashRestore } from './trash-restore.js';
 import { runCleanup } from './run.js';
 import { showStatus } from './status.js';
 
@@ -20,6 +21,7 @@ export type { CliIo } from './io.js';
 
 export const HELP = `Usage: ${PROGRAM} [options]
        ${PROGRAM} restore <env>/<name> [--to DIR] [--root DIR] [--config FILE] [--json]
+       ${PROGRAM} restore --run RUN_ID [--category C] [--target PATH]... [--root DIR] [--config FILE] [--json]
 
 Cleans the Architect dashboard's data root: old database backups, old logs, finished tasks,
 resolved errors, old prompts (archived, not lost) and temp files. Without --force nothing is
@@ -64,6 +66,16 @@ Config file (--config; the same keys as the API body, plus these):
                    (S3 credentials from the AWS SDK chain, never from the file)
   archive_policy   config file only: the backup_policy rules for the archived copies, e.g.
                    {"prod": {"keep_monthly": 12}}; copies no rule keeps are deleted there
+
+Restore (from the trash, config "trash": {"keep_hours": 72}; see README, Trash and restore):
+  restore --run RUN_ID
+                   put back what run RUN_ID moved into the trash (files and database rows),
+                   where they were; an existing file or row is never overwritten (reported,
+                   left in the trash, exit 1). Recorded as a run with trigger cli; what comes
+                   back is kept by later runs for keep_hours
+  --category C     only that category (backups, logs, tasks, errors, temp)
+  --target PATH    only that item or what lies below it (logs/app, architect.db:task_queue#12);
+                   may be given more than once
 
 Common:
   --root DIR       data root (default: $ARCHITECT_HOME, else the config file's root, else ./data)
@@ -128,6 +140,7 @@ function dispatch(cmd: CliCommand, settings: Settings, io: CliIo): Promise<numbe
     case 'status':
       return showStatus(settings, io, cmd.json);
     case 'restore':
+      if (cmd.trashRestore) return runTrashRestore(cmd.trashRestore, cmd.json, settings, io);
       return runRestore(cmd.restore, cmd.json, settings, io);
     default:
       return runCleanup(cmd, settings, io);

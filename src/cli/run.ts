@@ -24,6 +24,7 @@ import { createSender } from '../notify/sender.js';
 import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
 import { LIST_PER_CATEGORY, renderDryRun, renderKept, renderProblems, renderSummary } from './render.js';
+import { renderTrashed } from './trash-restore.js';
 
 /** Runs one cleanup and prints it. Returns the exit code: 0 done, 1 failed items, 2 config, 3 busy. */
 export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo): Promise<number> {
@@ -111,6 +112,8 @@ function print(result: RunResult, settings: Settings, io: CliIo, cmd: CliCommand
     // --explain lists every item and every kept backup with its reasons, not the first few.
     const perCategory = cmd.explain ? Number.POSITIVE_INFINITY : LIST_PER_CATEGORY;
     io.stdout.write(result.dry_run ? renderDryRun(result, settings.root, policyLines, perCategory, undefined, cmd.explain) : renderSummary(result.stats));
+    // After SPEC 6's summary, never inside it: what went to the trash is not freed yet.
+    if (result.space_trashed_mb > 0 || result.items.some((i) => i.action === 'trash')) io.stdout.write(renderTrashed(result));
     if (!result.dry_run && cmd.explain) io.stdout.write(renderKept(result));
     const problems = renderProblems(result, result.dry_run);
     if (problems) io.stderr.write(problems);
@@ -134,6 +137,7 @@ function missingRootResult(settings: Settings, dryRun: boolean): RunResult {
     duration_ms: 0,
     status: 'succeeded',
     stats: emptyStats(),
+    space_trashed_mb: 0,
     items: [],
     items_total: 0,
     skipped: [],

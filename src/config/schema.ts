@@ -8,6 +8,7 @@ import type { Category } from '../domain/types.js';
 import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
 import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
 import { retentionRulesSchema } from './retention-schema.js';
+import { TrashSchema } from './trash-settings.js';
 
 export { MAX_COUNT };
 
@@ -140,6 +141,7 @@ export const ConfigFileSchema = Type.Object(
     public_url: Type.Optional(PublicUrlSchema),
     backup_archive: Type.Optional(BackupArchiveSchema),
     archive_policy: Type.Optional(ArchivePolicySchema),
+    trash: Type.Optional(TrashSchema),
   },
   { additionalProperties: false },
 );

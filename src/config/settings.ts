@@ -19,12 +19,14 @@ import { ConfigError } from './errors.js';
 import { type NotificationSettings, resolveNotifications, resolvePublicUrl } from './notifications.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { refuseSystemRoot } from './root-guard.js';
+import { resolveTrash, type TrashSettings } from './trash-settings.js';
 import { type ConfigFile, ConfigFileSchema, type RunOverrides, RunOverridesSchema, type TableConfig } from './schema.js';
 import { describeFirstError } from './validation.js';
 
 export { ConfigError } from './errors.js';
 export type { EmailSettings, NotificationSettings, WebhookSettings } from './notifications.js';
 export type { Paths } from './paths.js';
+export type { TrashSettings } from './trash-settings.js';
 
 export interface Settings {
   /** Absolute data root. */
@@ -54,6 +56,8 @@ export interface Settings {
   backupArchive: Readonly<BackupArchiveSettings> | null;
   /** `archive_policy`: retention of the archived copies; null = archived copies are kept. */
   archivePolicy: ArchivePolicy | null;
+  /** `trash`: move what real runs remove into a restorable trash (docs/TRASH.md); null = delete. */
+  trash: TrashSettings | null;
 }
 
 export interface LoadOptions {
@@ -122,6 +126,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     metricsPublic: parseBool(env.CLEANUP_METRICS_PUBLIC, 'CLEANUP_METRICS_PUBLIC', false),
     backupArchive: resolveBackupArchive(file.backup_archive, paths),
     archivePolicy: resolveArchivePolicy(file.archive_policy),
+    trash: resolveTrash(file.trash),
   };
   return Object.freeze(settings);
 }

@@ -21,6 +21,8 @@ export interface RunRecord {
   finished_at: string | null;
   status: RunStatus;
   stats: Stats;
+  /** Bytes moved into the trash / 1048576 (0 for runs without a trash, and those recorded before it). */
+  space_trashed_mb: number;
   items_total: number;
   skipped_total: number;
   errors_total: number;
@@ -49,6 +51,8 @@ export interface FinishRun {
   status: RunStatus;
   finishedAt: string;
   stats: Stats;
+  /** Bytes moved into the trash / 1048576 (absent: 0). */
+  spaceTrashedMb?: number;
   itemsTotal: number;
   skippedTotal: number;
   errorsTotal: number;

@@ -63,10 +63,18 @@ export interface Item {
   /** Root-relative path, or `architect.db:<table>#<rowid>` for a row. */
   target: string;
   bytes: number;
-  /** `rmdir` is an emptied temp folder: listed, never counted in the stats. */
-  action: 'delete' | 'archive' | 'rmdir';
+  /**
+   * `rmdir` is an emptied temp folder: listed, never counted in the stats. `trash`: moved into
+   * the trash (counted like a deletion; its bytes in `space_trashed_mb`, not freed yet).
+   * `purge`: removed from the trash for good (its bytes are freed; not counted again in the
+   * category's counter). `restore`: put back from the trash (not counted). See docs/TRASH.md.
+   */
+  action: ItemAction;
   reason: string;
 }
+
+/** What happened to an item (see Item.action). */
+export type ItemAction = 'delete' | 'archive' | 'rmdir' | 'trash' | 'purge' | 'restore';
 
 export interface Skipped {
   category: Category;
@@ -103,6 +111,8 @@ export interface RunResult {
   duration_ms: number;
   status: RunStatus;
   stats: Stats;
+  /** Bytes of files this run moved into the trash / 1048576, two decimals (not freed: see docs/TRASH.md). */
+  space_trashed_mb: number;
   items: Item[];
   items_total: number;
   skipped: Skipped[];

@@ -7,6 +7,8 @@ import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
 import type { NotificationEvent } from '../domain/notifications.js';
 import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
+import type { TrashHooks } from './trash/hooks.js';
+import type { TrashRun } from './trash/trash-run.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
@@ -55,6 +57,10 @@ export interface RunContext {
   readonly logger: EngineLogger;
   /** Test hook, real runs leave it undefined: called after planning, before executing. */
   readonly beforeExecute?: (category: Category) => Promise<void> | void;
+  /** The run's trash (docs/TRASH.md); absent or inactive: removals are deletions. */
+  readonly trash?: TrashRun;
+  /** Test hooks inside the trash's moves and restores (crash tests); real runs leave them undefined. */
+  readonly trashHooks?: TrashHooks;
 }
 
 /** One category's collector + planner + executor. `run` plans, then hands the planned removals to the run's sink (sinks.ts). */

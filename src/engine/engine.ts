@@ -18,6 +18,12 @@ import { createEmitter, type Emit } from './run-events.js';
 import { activityLogListener, historyListener, itemLogListener } from './run-listeners.js';
 import type { RunStore } from './run-store.js';
 import { createTally, type Tally } from './tally.js';
+import type { TrashHooks } from './trash/hooks.js';
+import { checkRunId, UnknownRunError } from './trash/layout.js';
+import { prepareTrash } from './trash/prepare.js';
+import { restoreFromTrash } from './trash/restore-run.js';
+import type { RestoreRequest } from './trash/selection.js';
+import { createTrashRun } from './trash/trash-run.js';
 
 export { RESPONSE_CAP } from './tally.js';
 export { createItemLog } from './run-listeners.js';
@@ -32,6 +38,14 @@ export interface RunOnceOptions {
   signal?: AbortSignal;
   /** Test hook: awaited between planning and executing each category. */
   beforeExecute?: RunContext['beforeExecute'];
+  /**
+   * A restore run (docs/TRASH.md): put back what run `restore.runId` moved into the trash instead
+   * of cleaning. Always real (`dryRun` must be false). Throws ConfigError for a malformed run id and
+   * UnknownRunError for a run the history does not know, before anything happens.
+   */
+  restore?: RestoreRequest;
+  /** Test hooks inside the trash's moves and restores (crash tests). */
+  trashHooks?: TrashHooks;
 }
 
 /** What `/status` shows about the run in progress in this process. */
@@ -88,6 +102,7 @@ export function createEngine(given: EngineDeps): Engine {
     // Validate before taking the lock: bad input changes nothing and is not a run.
     const policy = resolvePolicy(deps.settings, opts.overrides);
     const categories = selectedCategories(list, opts.overrides);
+    if (opts.restore) checkRestore(deps, opts);
     const now = opts.now ?? Date.now();
     const run = startRun(deps, list, opts, { policy, categories, now });
     running = run.info;
@@ -97,7 +112,16 @@ export function createEngine(given: EngineDeps): Engine {
         run.tally.reporter.warning(`root ${deps.settings.root} does not exist; nothing to clean`);
       } else {
         const ctx = contextFor(deps, list, run, policy, now);
-        await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
+        try {
+          if (opts.restore) await restoreFromTrash(ctx, opts.restore);
+          else {
+            // Before any category is planned: interrupted restores, purges, and whether this run trashes.
+            await prepareTrash(ctx);
+            await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
+          }
+        } finally {
+          ctx.trash?.close();
+        }
       }
     } catch (err) {
       crashed = err;
@@ -123,7 +147,17 @@ function contextFor(deps: EngineDeps, list: readonly CategoryDescriptor[], run: 
     signal: run.signal,
     logger: deps.logger,
     beforeExecute: run.opts.beforeExecute,
+    trash: createTrashRun(deps.settings, run.info.run_id, now),
+    trashHooks: run.opts.trashHooks,
   };
+}
+
+/** A restore's request, checked before the lock: a well-formed id of a run the history knows. */
+function checkRestore(deps: EngineDeps, opts: RunOnceOptions): void {
+  const req = opts.restore as RestoreRequest;
+  if (opts.dryRun) throw new TypeError('a restore is never a dry run');
+  checkRunId(req.runId, 'run id');
+  if (!deps.store.getRun(req.runId)) throw new UnknownRunError(`run ${req.runId} not found`);
 }
 
 /** The names of the categories a run covers, in list order: all, or those the overrides pick. */
@@ -143,7 +177,9 @@ function startRun(
   const runId = deps.store.startRun({
     trigger: opts.trigger,
     dryRun: opts.dryRun,
-    settings: { policy: plan.policy, categories: plan.categories, root: deps.settings.root, now: new Date(plan.now).toISOString() },
+    settings: opts.restore
+      ? { restore: { run_id: opts.restore.runId, category: opts.restore.category ?? null, targets: opts.restore.targets ?? [] }, root: deps.settings.root, now: new Date(plan.now).toISOString() }
+      : { policy: plan.policy, categories: plan.categories, root: deps.settings.root, now: new Date(plan.now).toISOString() },
   });
   const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now()).toISOString();
   let tally: Tally | null = null;
@@ -194,6 +230,7 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     status,
     finishedAt: result.finished_at,
     stats: t.stats,
+    spaceTrashedMb: result.space_trashed_mb,
     itemsTotal: t.itemsTotal,
     skippedTotal: t.skippedTotal,
     errorsTotal: t.errorsTotal,
@@ -235,7 +272,7 @@ function recordCrash(deps: EngineDeps, run: ActiveRun, crashed: unknown): void {
  * listeners add at the end event (a failed activity-log row) is in the result and the history.
  */
 function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Date): RunResult {
-  t.stats.space_freed_mb = Math.round((t.bytes / 1_048_576) * 100) / 100;
+  t.stats.space_freed_mb = toMb(t.bytes);
   return {
     success: status === 'succeeded',
     dry_run: info.dry_run,
@@ -246,6 +283,7 @@ function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Da
     duration_ms: finishedAt.getTime() - Date.parse(info.started_at),
     status,
     stats: t.stats,
+    space_trashed_mb: toMb(t.trashedBytes),
     items: t.items,
     items_total: t.itemsTotal,
     skipped: t.skipped,
@@ -255,4 +293,9 @@ function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Da
     errors: t.errors,
     warnings: t.warnings,
   };
+}
+
+/** Bytes as MB (1048576), two decimals: SPEC 4's space_freed_mb rounding. */
+function toMb(bytes: number): number {
+  return Math.round((bytes / 1_048_576) * 100) / 100;
 }

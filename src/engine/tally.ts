@@ -19,7 +19,10 @@ const PROGRESS_EVERY_MS = 500;
 export interface Tally {
   reporter: Reporter;
   stats: Stats;
+  /** Bytes freed: deleted, archived, or purged from the trash (space_freed_mb). */
   bytes: number;
+  /** Bytes moved into the trash (space_trashed_mb): not freed until a later run purges them. */
+  trashedBytes: number;
   /** Bytes removed (or archived) per category, for the notifications' "top categories". */
   bytesByCategory: Record<string, number>;
   items: Item[];
@@ -43,6 +46,7 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
   const t: Omit<Tally, 'reporter'> = {
     stats: emptyStats(list),
     bytes: 0,
+    trashedBytes: 0,
     bytesByCategory: {},
     items: [],
     itemsTotal: 0,
@@ -59,20 +63,35 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
   return Object.assign(t, { reporter: createReporter(t, runId, list, logger, emit) });
 }
 
+/**
+ * Counts an item into the stats (docs/TRASH.md): what leaves its place (delete, archive, trash)
+ * counts in its category's counter; delete and archive free their bytes, trash moves them aside
+ * (`trashedBytes`), purge frees the bytes of an item counted when it was trashed; rmdir and
+ * restore count nothing.
+ */
+function countItem(t: Omit<Tally, 'reporter'>, statKey: ReadonlyMap<string, string>, item: Item): void {
+  const { action, category, bytes } = item;
+  if (action === 'rmdir' || action === 'restore') return;
+  if (action === 'purge') {
+    t.bytes += bytes;
+    return;
+  }
+  const key = statKey.get(category);
+  const counters = t.stats as Record<string, number>;
+  if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
+  if (action === 'trash') t.trashedBytes += bytes;
+  else t.bytes += bytes;
+  t.bytesByCategory[category] = (t.bytesByCategory[category] ?? 0) + bytes;
+}
+
 /** The Reporter over tally `t`: counts and caps, logs skips, errors and warnings, emits items and progress. */
 function createReporter(t: Omit<Tally, 'reporter'>, runId: string, list: readonly CategoryDescriptor[], logger: EngineLogger, emit: Emit): Reporter {
-  const statKey = new Map(list.map((d) => [d.name, d.statKey]));
-  const counters = t.stats as Record<string, number>;
+  const statKey = new Map<string, string>(list.map((d) => [d.name, d.statKey]));
   let lastProgress = 0;
   return {
     item(item) {
       t.itemsTotal++;
-      if (item.action !== 'rmdir') {
-        const key = statKey.get(item.category);
-        if (key !== undefined) counters[key] = (counters[key] ?? 0) + 1;
-        t.bytes += item.bytes;
-        t.bytesByCategory[item.category] = (t.bytesByCategory[item.category] ?? 0) + item.bytes;
-      }
+      countItem(t, statKey, item);
       if (t.items.length < RESPONSE_CAP) t.items.push(item);
       t.progress.items_so_far = t.itemsTotal;
       emit({ type: 'item', run_id: runId, item });

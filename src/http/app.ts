@@ -28,6 +28,7 @@ import { notificationsRoutes } from './routes/notifications.js';
 import { runsRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
 import { statusRoutes } from './routes/status.js';
+import { trashRoutes } from './routes/trash.js';
 
 /** Requests are small JSON objects; anything bigger is refused with 413. */
 export const BODY_LIMIT = 16 * 1024;
@@ -100,6 +101,7 @@ export function buildApp(deps: AppDeps): App {
       await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
       await api.register(statusRoutes, { settings: deps.settings, current: config.current, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
+      await api.register(trashRoutes, { engine: deps.engine, signal: shutdown.signal });
       await api.register(notificationsRoutes, { settings: deps.settings, store: deps.store, sender });
       await api.register(archiveRoutes, { settings: deps.settings });
       // The panel's routes: without a token, loopback browsers only (local-only.ts).

@@ -104,11 +104,13 @@ function createRunCounter(c: RunCounters): { listener: RunListener; itemsSoFar()
       } else if (e.type === 'item') {
         const run = open.get(e.run_id);
         if (run) run.itemsSoFar++;
-        if (!run || run.dryRun || e.item.action === 'rmdir') return;
+        const action = e.item.action;
+        if (!run || run.dryRun || action === 'rmdir' || action === 'restore') return;
         const sum = run.byCategory.get(e.item.category) ?? { n: 0, archived: 0, bytes: 0, archivedBytes: 0 };
-        sum.n++;
-        sum.bytes += e.item.bytes;
-        if (e.item.action === 'archive') {
+        // Trashed items left their place (removed) but free nothing until purged; a purge frees bytes of an item counted before.
+        if (action !== 'purge') sum.n++;
+        if (action !== 'trash') sum.bytes += e.item.bytes;
+        if (action === 'archive') {
           sum.archived++;
           sum.archivedBytes += e.item.bytes;
         }

@@ -24,6 +24,7 @@ export interface RowShape {
   kept: string | null;
   kept_total: number;
   progress: string | null;
+  space_trashed_mb: number | null;
 }
 
 /** Parses the JSON columns of one runs row. */
@@ -40,7 +41,7 @@ export function toRunRecord(row: RowShape): RunRecord {
 
 /** The columns of a RunSummary (no settings or capped lists to parse). */
 export const SUMMARY_COLUMNS =
-  'run_id, trigger, dry_run, started_at, finished_at, status, stats, items_total, skipped_total, kept_total, errors_total, pid, progress';
+  'run_id, trigger, dry_run, started_at, finished_at, status, stats, space_trashed_mb, items_total, skipped_total, kept_total, errors_total, pid, progress';
 
 export type SummaryRowShape = Omit<RowShape, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors'>;
 
@@ -54,6 +55,7 @@ export function toRunSummary(row: SummaryRowShape): RunSummary {
     finished_at: row.finished_at,
     status: row.status as RunStatus,
     stats: row.stats ? (JSON.parse(row.stats) as Stats) : emptyStats(),
+    space_trashed_mb: row.space_trashed_mb ?? 0,
     items_total: row.items_total,
     skipped_total: row.skipped_total,
     kept_total: row.kept_total,

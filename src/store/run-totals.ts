@@ -7,7 +7,11 @@ import type Database from 'better-sqlite3';
 import type { Item } from '../domain/types.js';
 
 export interface CategoryTotals {
-  /** Adds a batch's counted items (not `rmdir`) to its run's per-category totals. */
+  /**
+   * Adds a batch's counted items to its run's per-category totals: what left its place (delete,
+   * archive, trash) counts as an item, what freed space (delete, archive, purge) counts its bytes;
+   * `rmdir` and `restore` count neither (docs/TRASH.md: trashed bytes are freed when purged).
+   */
   add(runId: string, items: readonly Item[]): void;
 }
 
@@ -21,10 +25,10 @@ export function prepareCategoryTotals(db: Database.Database): CategoryTotals {
     add(runId, items) {
       const sums = new Map<string, { items: number; bytes: number }>();
       for (const i of items) {
-        if (i.action === 'rmdir') continue;
+        if (i.action === 'rmdir' || i.action === 'restore') continue;
         const s = sums.get(i.category) ?? { items: 0, bytes: 0 };
-        s.items++;
-        s.bytes += i.bytes;
+        if (i.action !== 'purge') s.items++;
+        if (i.action !== 'trash') s.bytes += i.bytes;
         sums.set(i.category, s);
       }
       for (const [category, s] of sums) upsert.run(runId, category, s.items, s.bytes);

@@ -17,6 +17,7 @@ import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
 import { PANEL_MIGRATIONS } from './panel-migrations.js';
+import { TRASH_MIGRATIONS } from './trash-migrations.js';
 import { prepareCategoryTotals } from './run-totals.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
@@ -89,6 +90,7 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN kept TEXT;
    ALTER TABLE runs ADD COLUMN kept_total INTEGER NOT NULL DEFAULT 0;`,
   ...PANEL_MIGRATIONS,
+  ...TRASH_MIGRATIONS,
 ];
 
 /** The schema version a state database has once every migration ran. */
@@ -186,7 +188,7 @@ function createStore(db: Database.Database): StateStore {
     progress: db.prepare('UPDATE runs SET progress = ?, items_total = ? WHERE run_id = ?'),
     finish: db.prepare(
       `UPDATE runs SET status = ?, finished_at = ?, stats = ?, items_total = ?, skipped_total = ?, errors_total = ?,
-         warnings = ?, skipped = ?, errors = ?, kept = ?, kept_total = ?, progress = NULL WHERE run_id = ?`,
+         warnings = ?, skipped = ?, errors = ?, kept = ?, kept_total = ?, space_trashed_mb = ?, progress = NULL WHERE run_id = ?`,
     ),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs'),
     list: db.prepare<[number, number], RowShape>('SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?'),
@@ -249,6 +251,7 @@ function createStore(db: Database.Database): StateStore {
       JSON.stringify(r.errors),
       JSON.stringify(r.kept ?? []),
       r.keptTotal ?? 0,
+      r.spaceTrashedMb ?? 0,
       runId,
     );
     const row = q.get.get(runId);

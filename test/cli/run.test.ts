@@ -108,7 +108,7 @@ describe('cleanup-worker runs', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(Object.keys(result).sort()).toEqual(
-      ['dry_run', 'duration_ms', 'errors', 'finished_at', 'items', 'items_total', 'kept', 'kept_total', 'run_id', 'skipped', 'skipped_total', 'started_at', 'stats', 'status', 'success', 'trigger', 'warnings'].sort(),
+      ['dry_run', 'duration_ms', 'errors', 'finished_at', 'items', 'items_total', 'kept', 'kept_total', 'run_id', 'skipped', 'skipped_total', 'space_trashed_mb', 'started_at', 'stats', 'status', 'success', 'trigger', 'warnings'].sort(),
     );
     expect(result).toMatchObject({ success: true, dry_run: false, trigger: 'cli', status: 'succeeded', items_total: 9 });
     expect(result.stats).toEqual({

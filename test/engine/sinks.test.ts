@@ -1,6 +1,6 @@
 /** The one choice between a dry run and a real run (engine/sinks.ts). */
 import { describe, expect, it } from 'vitest';
-import { removes, SINK_PHASE, sinkFor } from '../../src/engine/sinks.js';
+import { removalFor, removes, SINK_PHASE, sinkFor } from '../../src/engine/sinks.js';
 
 describe('sinkFor', () => {
   it('lists in a dry run whatever the rule says, and carries out the rule in a real run', () => {
@@ -11,7 +11,16 @@ describe('sinkFor', () => {
   });
 
   it('reports listing as planning, and only the removing sinks change anything', () => {
-    expect(SINK_PHASE).toEqual({ list: 'planning', delete: 'executing', archive: 'executing' });
-    expect([removes('list'), removes('delete'), removes('archive')]).toEqual([false, true, true]);
+    expect(SINK_PHASE).toEqual({ list: 'planning', delete: 'executing', archive: 'executing', trash: 'executing' });
+    expect([removes('list'), removes('delete'), removes('archive'), removes('trash')]).toEqual([false, true, true, true]);
+  });
+
+  it('trashes in place of deleting while the run\'s trash is active, never in place of archiving (issue 15)', () => {
+    const trash = { active: true };
+    expect(sinkFor({ dryRun: false, trash }, 'delete')).toBe('trash');
+    expect(sinkFor({ dryRun: false, trash }, 'archive')).toBe('archive');
+    expect(sinkFor({ dryRun: true, trash }, 'delete')).toBe('list');
+    expect(removalFor({ dryRun: true, trash }, 'delete')).toBe('trash');
+    expect(sinkFor({ dryRun: false, trash: { active: false } }, 'delete')).toBe('delete');
   });
 });

@@ -218,6 +218,7 @@ describe('item blocks', () => {
       ALTER TABLE runs ADD COLUMN items_last_id INTEGER;
       ALTER TABLE runs DROP COLUMN kept;
       ALTER TABLE runs DROP COLUMN kept_total;
+      ALTER TABLE runs DROP COLUMN space_trashed_mb;
       PRAGMA user_version = 2;`);
     const insert = db.prepare('INSERT INTO run_items (run_id, category, target, bytes, action, reason) VALUES (?, ?, ?, ?, ?, ?)');
     const old = Array.from({ length: 30 }, (_, n) => item(n));

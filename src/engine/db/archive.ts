@@ -53,12 +53,31 @@ export function archiveRelPath(ctx: RunContext): string {
 }
 
 /**
+ * Where the copies go: the prompts archive (the default), or the trash's database (issue 15:
+ * engine/trash/row-place.ts), which moves rows the same way, copy first.
+ */
+export interface CopyPlace {
+  /** The database file, root-relative (reports name it). */
+  rel: string;
+  /** Its folder, root-relative, made (without following links) before the first copy. */
+  folder: string;
+  /** Called once, before the first copy is written (the trash journals the table there). */
+  beforeFirstCopy?: () => void;
+  /** Test hook: after a batch's copies are committed, before the source rows are deleted. */
+  afterCopy?: () => void;
+}
+
+function archivePlace(ctx: RunContext): CopyPlace {
+  return { rel: archiveRelPath(ctx), folder: ctx.settings.paths.archive };
+}
+
+/**
  * The prompts executor. A dry run's preview only reads an archive that already exists (its
  * versions, to warn as the real run will); a real run creates the archive folder, file and table on its first
  * `execute`, and not before. Every path is checked from the root first (SPEC 3.5).
  */
-export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff: number): RowExecutor {
-  const rel = archiveRelPath(ctx);
+export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, place: CopyPlace = archivePlace(ctx)): RowExecutor {
+  const rel = place.rel;
   const onArchive = <T>(fn: () => T, blameBusy = true): T => guardArchive(rel, fn, blameBusy);
   const source = onArchive(() => describeSource(db, t));
   let inspected = false;
@@ -66,7 +85,7 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
   /** Warns, once, when copies go into a new table version because the existing ones would change values. */
   const warnVersion = (layout: ArchiveLayout) => {
     if (!layout.target.exists && layout.notes.length > 0) {
-      ctx.report.warning(`prompts: ${rel}: ${layout.notes.join('; ')}; archiving into ${layout.target.name}`);
+      ctx.report.warning(`${t.category}: ${rel}: ${layout.notes.join('; ')}; ${place.folder === ctx.settings.paths.archive ? 'archiving' : 'copying'} into ${layout.target.name}`);
     }
   };
 
@@ -75,18 +94,19 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
     preview() {
       if (inspected) return;
       inspected = true;
-      onArchive(() => attachArchive(ctx, db, rel, false) && warnVersion(inspectArchive(db, t.table, source)));
+      onArchive(() => attachArchive(ctx, db, place, false) && warnVersion(inspectArchive(db, t.table, source)));
     },
     execute(rowids) {
       move ??= onArchive(() => {
-        attachArchive(ctx, db, rel, true);
+        place.beforeFirstCopy?.();
+        attachArchive(ctx, db, place, true);
         // WAL: one fsync per committed copy instead of a rollback journal's two; FULL keeps each
         // copy durable before the source rows are deleted.
         db.pragma(`${ARCHIVE_SCHEMA}.journal_mode = WAL`);
         db.pragma(`${ARCHIVE_SCHEMA}.synchronous = FULL`);
         warnVersion(inspectArchive(db, t.table, source));
         const layout = prepareTarget(db, t.table, source);
-        return createMove(ctx, db, t, layout, source, cutoff, onArchive);
+        return createMove(ctx, db, t, layout, source, cutoff, onArchive, place.afterCopy);
       });
       return move(rowidsJson(rowids));
     },
@@ -98,13 +118,14 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
  * itself, no side file a link, not the dashboard's own file); `create` makes the folder and an
  * empty file first when missing. Returns false when it does not exist and `create` is false.
  */
-function attachArchive(ctx: RunContext, db: Db, rel: string, create: boolean): boolean {
+function attachArchive(ctx: RunContext, db: Db, place: CopyPlace, create: boolean): boolean {
   const { root } = ctx.settings;
+  const rel = place.rel;
   // Checked before anything is created, so a dry run and a real run refuse a link alike.
   let checked = checkSqlitePath(root, rel, rel);
   if (!checked.stat) {
     if (!create) return false;
-    ensureDirUnderRoot(root, ctx.settings.paths.archive, rel);
+    ensureDirUnderRoot(root, place.folder, rel);
     // ATTACH cannot create it: it inherits the dashboard connection's no-create flag, which is
     // what guarantees the dashboard database is never created. An empty file is an empty database.
     closeSync(openNoFollow(checkSqlitePath(root, rel, rel).abs, constants.O_CREAT | constants.O_RDWR, rel));
@@ -154,6 +175,7 @@ function createMove(
   source: SourceShape,
   cutoff: number,
   onArchive: <T>(fn: () => T, blameBusy?: boolean) => T,
+  afterCopy?: () => void,
 ): (json: string) => Set<bigint> {
   registerRowDigest(db);
   const names = source.columns.map((c) => c.name);
@@ -176,6 +198,7 @@ function createMove(
   return (json) => {
     // A refused insert (a CHECK, a NOT NULL, a trigger of the archive) is an error naming the archive.
     onArchive(() => copyTx(json), false);
+    afterCopy?.();
     return new Set(removeTx(json).map((r) => r.id));
   };
 }

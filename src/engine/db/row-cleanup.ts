@@ -9,7 +9,8 @@ import { descriptorOf } from '../../domain/categories/index.js';
 import { REASONS } from '../../domain/reasons.js';
 import { type AgeRule, ageRuleOf, cutoffFor, decideRow } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
-import { removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
+import { removalFor, removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
+import { trashPlace } from '../trash/row-place.js';
 import type { RowCandidate, RowCategory } from '../../domain/types.js';
 import { ArchiveError, createArchiver } from './archive.js';
 import type { PlannedRow, RowExecutor } from './row-executor.js';
@@ -88,11 +89,16 @@ export function describeDbFailure(category: RowCategory, dbName: string, err: Er
   return `${category}: ${err.message}`;
 }
 
-/** The row sinks by kind. A dry run's list sink asks the rule's own executor for its conflicts and preview. */
+/**
+ * The row sinks by kind. A dry run's list sink asks the executor the real run would use (the
+ * rule's, or the trash's in place of delete) for its conflicts and preview. The trash moves rows
+ * into trash.db exactly as the archive moves prompts.
+ */
 const ROW_SINKS: Readonly<Record<SinkKind, (ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, rule: AgeRule) => RowExecutor>> = {
-  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[rule.action](ctx, db, t, cutoff, rule)),
+  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[removalFor(ctx, rule.action)](ctx, db, t, cutoff, rule)),
   delete: (_ctx, db, t, cutoff) => createDeleter(db, t, cutoff),
-  archive: createArchiver,
+  archive: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff),
+  trash: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff, trashPlace(ctx, t.category, t.table)),
 };
 
 async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRule, kind: SinkKind): Promise<void> {
@@ -169,6 +175,8 @@ function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, batch: read
  */
 function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
   if (rows.length === 0) return rows;
+  rows = keepConflicts(ctx, t, rows, heldRows(ctx, t, rows));
+  if (rows.length === 0) return rows;
   const referenced = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rows.map((r) => r.rowid)));
   const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
   // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
@@ -182,6 +190,18 @@ function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], co
     if (reason) ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
     return !reason;
   });
+}
+
+/** Rows a restore put back, kept while their hold lasts (engine/trash/journal.ts). */
+function heldRows(ctx: RunContext, t: DetectedTable, rows: readonly PlannedRow[]): Map<bigint, string> {
+  const held = new Map<bigint, string>();
+  const holds = ctx.trash?.holds;
+  if (!holds?.size) return held;
+  for (const r of rows) {
+    const reason = holds.get(targetOf(ctx, t, r.rowid));
+    if (reason) held.set(r.rowid, reason);
+  }
+  return held;
 }
 
 function referencedReason(tables: readonly string[]): string {
@@ -246,7 +266,7 @@ function reportItem(ctx: RunContext, t: DetectedTable, r: PlannedRow): void {
     category: t.category,
     target: targetOf(ctx, t, r.rowid),
     bytes: 0,
-    action: r.action,
+    action: removalFor(ctx, r.action),
     reason: r.reason,
   });
 }

@@ -5,16 +5,18 @@
  * Deletions run with bounded concurrency in batches, checking ctx.signal between batches.
  */
 import type { Stats } from 'node:fs';
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { REASONS, type Reason } from '../../domain/reasons.js';
 import type { RunContext } from '../context.js';
 import { decideFile } from '../planner.js';
-import { type SinkKind, sinkFor } from '../sinks.js';
+import { removalFor, type SinkKind, sinkFor } from '../sinks.js';
+import { createTrashMover } from '../trash/move-file.js';
 import type { Decision, FileCandidate, FileCategory } from '../types.js';
 import { displayPath, isPlainName, toFsPath } from './byte-names.js';
 import { type CheckedFolders, folderMoved, folderSwapped } from './folder-identity.js';
 import { mapLimit } from './limit.js';
 import { openReason } from './open-files.js';
+import { type RemoveFile, unlinkFile } from './remove-file.js';
 import { type FileScope, refreshOpenFiles } from './scope.js';
 
 /** Unlinks in flight at once. */
@@ -43,7 +45,7 @@ export function stillOldEnough(ctx: RunContext): StillDue {
     decideFile(fresh, ctx.policy, ctx.now).action === 'keep' ? REASONS.noLongerOldEnough.text : undefined;
 }
 
-type Outcome = { kind: 'deleted' } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
+type Outcome = { kind: 'deleted'; action: 'delete' | 'trash'; note?: string } | { kind: 'skipped'; reason: string } | { kind: 'error'; message: string };
 
 /** Options of an executor; only tests set them. */
 export interface ExecutorOptions {
@@ -75,11 +77,20 @@ interface FileSinkDeps {
   options: ExecutorOptions;
 }
 
-/** The file sinks by kind; a kind without a row here (archive: issue 12) is a programmer error. */
+/**
+ * The file sinks by kind; a kind without a row here is a programmer error (backups' archive has
+ * its own executor, backup-archive/). Delete and trash differ only in their last step.
+ */
 const FILE_SINKS: { readonly [K in SinkKind]?: (deps: FileSinkDeps) => FileSink } = {
   list: listFiles,
-  delete: deleteFiles,
+  delete: (deps) => removeFiles(deps, unlinkFile),
+  trash: (deps) => removeFiles(deps, trashMoverOf(deps)),
 };
+
+function trashMoverOf({ ctx, scope }: FileSinkDeps): RemoveFile {
+  if (!ctx.trash) throw new TypeError('the trash sink needs ctx.trash');
+  return createTrashMover(ctx.trash, scope.rootReal, ctx.trashHooks);
+}
 
 /**
  * A streaming executor for one category (all its folders): reports the `skip` decisions of each
@@ -100,8 +111,11 @@ export function createFileExecutor(
   return {
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
+      const held = ctx.trash?.holds;
       for (const d of decisions) {
-        if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
+        // A file a restore put back is kept while its hold lasts (engine/trash/journal.ts).
+        const hold = d.action === 'delete' && held?.size ? held.get(d.candidate.target) : undefined;
+        if (d.action === 'skip' || hold) ctx.report.skipped({ category, target: d.candidate.target, reason: hold ?? d.reason });
         else if (d.action === 'delete') deletes.push(d);
       }
       await take(deletes, onRemoved);
@@ -109,12 +123,13 @@ export function createFileExecutor(
   };
 }
 
-/** The dry run's sink: every planned deletion is an item; nothing is touched. */
+/** The dry run's sink: every planned deletion is an item (action as a real run would: delete or trash); nothing is touched. */
 function listFiles({ ctx, category }: FileSinkDeps): FileSink {
+  const action = removalFor(ctx, 'delete') === 'trash' ? 'trash' : 'delete';
   return async (deletes, onRemoved) => {
     for (let i = 0; i < deletes.length; i++) {
       const d = deletes[i] as Decision<FileCandidate>;
-      ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action: 'delete', reason: d.reason });
+      ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action, reason: d.reason });
       onRemoved(d.candidate);
       if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
     }
@@ -122,12 +137,13 @@ function listFiles({ ctx, category }: FileSinkDeps): FileSink {
 }
 
 /**
- * The real run's sink. The first chunk that holds a deletion awaits ctx.beforeExecute, rescans
- * open files and calls `prepare`, once; then every deletion is re-checked at the moment it
- * happens (same inode, size and mtime, still due, not open, same folder: its real path, then its
- * identity again right before the unlink), and reported as an item only once the file is gone.
+ * The real run's sink (delete or trash: `remove` is the last step). The first chunk that holds a
+ * deletion awaits ctx.beforeExecute, rescans open files and calls `prepare`, once; then every
+ * deletion is re-checked at the moment it happens (same inode, size and mtime, still due, not
+ * open, same folder: its real path, then its identity again right before the unlink or rename),
+ * and reported as an item only once the file is gone.
  */
-function deleteFiles({ ctx, scope, category, prepare, options }: FileSinkDeps): FileSink {
+function removeFiles({ ctx, scope, category, prepare, options }: FileSinkDeps, remove: RemoveFile): FileSink {
   let stillDue: StillDue | null = null;
   let executed = 0;
   const parents: CheckedFolders = new Map();
@@ -143,12 +159,12 @@ function deleteFiles({ ctx, scope, category, prepare, options }: FileSinkDeps): 
     parents.clear();
     for (let start = 0; start < deletes.length && !ctx.signal.aborted; start += BATCH) {
       const batch = deletes.slice(start, start + BATCH);
-      const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options));
+      const outcomes = await mapLimit(batch, CONCURRENCY, (d) => deleteOne(d.candidate, scope, due, parents, options, remove));
       outcomes.forEach((o, i) => {
         const { candidate: c, reason } = batch[i] as Decision<FileCandidate>;
         if (o.kind === 'deleted') {
           onRemoved(c);
-          ctx.report.item({ category, target: c.target, bytes: c.size, action: 'delete', reason });
+          ctx.report.item({ category, target: c.target, bytes: c.size, action: o.action, reason: o.note ? `${reason}; ${o.note}` : reason });
         } else if (o.kind === 'skipped') ctx.report.skipped({ category, target: c.target, reason: o.reason });
         else ctx.report.error({ category, target: c.target, message: o.message });
       });
@@ -190,10 +206,11 @@ export function recheckReason(planned: FileCandidate, fresh: Stats | null): Reas
 }
 
 /**
- * Deletes one planned file if every re-check passes. The order matters: the file's own facts,
- * the policy, open files and its folder's real path first; then, as the very last step before
- * the unlink, its folder's identity (dev, inode) once more, which narrows the moment in which a
- * folder on the way swapped for a link could redirect the unlink to one system call.
+ * Removes one planned file (`remove`: unlink, or rename into the trash) if every re-check passes.
+ * The order matters: the file's own facts, the policy, open files and its folder's real path
+ * first; then, as the very last step before the unlink or rename, its folder's identity (dev,
+ * inode) once more, which narrows the moment in which a folder on the way swapped for a link
+ * could redirect it to one system call.
  */
 async function deleteOne(
   c: FileCandidate,
@@ -201,6 +218,7 @@ async function deleteOne(
   stillDue: StillDue,
   parents: CheckedFolders,
   options: ExecutorOptions,
+  remove: RemoveFile,
 ): Promise<Outcome> {
   const file = toFsPath(c.path);
   try {
@@ -217,8 +235,8 @@ async function deleteOne(
     if (options.beforeUnlink) await options.beforeUnlink(c.path);
     const swapped = await folderSwapped(c.path, parents);
     if (swapped) return { kind: 'skipped', reason: swapped.text };
-    await unlink(file);
-    return { kind: 'deleted' };
+    const done = await remove(c, async () => (await folderSwapped(c.path, parents))?.text);
+    return done.kind === 'removed' ? { kind: 'deleted', action: done.action, note: done.note } : done;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'skipped', reason: REASONS.alreadyGone.text };

@@ -72,10 +72,14 @@ export interface PruneOptions {
 /** A sink for an emptied folder (engine/sinks.ts): the reason it stays, or undefined once it is taken. */
 type FolderSink = (f: FolderRecord, parents: CheckedFolders, options: PruneOptions) => Promise<Reason | undefined>;
 
-/** The folder sinks by kind: a dry run lists every folder; a real run removes it (see removeFolder). */
+/**
+ * The folder sinks by kind: a dry run lists every folder; a real run removes it (see removeFolder),
+ * with a trash too (an empty folder holds nothing to restore; a restore makes the folders again).
+ */
 const FOLDER_SINKS: { readonly [K in SinkKind]?: FolderSink } = {
   list: async () => undefined,
   delete: removeFolder,
+  trash: removeFolder,
 };
 
 /**

@@ -62,12 +62,23 @@ export function statsSchemaFor(list: readonly CategoryDescriptor[]) {
 
 export const StatsSchema = statsSchemaFor(CATEGORY_LIST);
 
+/** Every item action (domain/types.ts ItemAction). */
+export const ITEM_ACTIONS = ['delete', 'archive', 'rmdir', 'trash', 'purge', 'restore'] as const;
+
+/** The bytes a run moved into the trash (not freed: docs/TRASH.md). */
+export const SpaceTrashedSchema = Type.Number({
+  minimum: 0,
+  description: 'Bytes of files moved into the trash / 1048576, two decimals; not counted in space_freed_mb until purged (0 without a trash).',
+});
+
 export const ItemSchema = Type.Object(
   {
     category: CategoryNameSchema,
     target: Type.String({ description: 'Root-relative path, or `architect.db:<table>#<rowid>` for a row.' }),
     bytes: Count,
-    action: StringEnum(['delete', 'archive', 'rmdir']),
+    action: StringEnum(ITEM_ACTIONS, {
+      description: '`trash`: moved into the trash; `purge`: removed from the trash for good; `restore`: put back from the trash; `rmdir`: an emptied temp folder.',
+    }),
     reason: Type.String(),
   },
   { additionalProperties: false },
