@@ -4,7 +4,7 @@
  * overwriting a file. Exit 0 restored, 1 the target failed / the copy is damaged / a file is in
  * the way, 2 usage or config error (including no such archived backup).
  * `restore --run RUN_ID [--category C] [--target PATH]…` puts back what a run moved into the
- * trash instead (cli/trash-restore.ts, docs/TRASH.md).
+ * trash instead (cli/trash-restore.ts, README, Trash and restore).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

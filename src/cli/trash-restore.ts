@@ -1,5 +1,5 @@
 /**
- * `cleanup-worker restore --run RUN_ID [--category C] [--target PATH]…` (docs/TRASH.md): put back
+ * `cleanup-worker restore --run RUN_ID [--category C] [--target PATH]…` (README, Trash and restore): put back
  * what run RUN_ID moved into the trash, through the engine (the same lock and history as every
  * run: the restore is a run with trigger `cli` whose items have action `restore`). Never over an
  * existing file or row: each conflict is printed, its item stays in the trash, and the exit code

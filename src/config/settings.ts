@@ -56,7 +56,7 @@ export interface Settings {
   backupArchive: Readonly<BackupArchiveSettings> | null;
   /** `archive_policy`: retention of the archived copies; null = archived copies are kept. */
   archivePolicy: ArchivePolicy | null;
-  /** `trash`: move what real runs remove into a restorable trash (docs/TRASH.md); null = delete. */
+  /** `trash`: move what real runs remove into a restorable trash (README, Trash and restore); null = delete. */
   trash: TrashSettings | null;
 }
 

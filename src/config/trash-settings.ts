@@ -1,5 +1,5 @@
 /**
- * The trash (issue 15, docs/TRASH.md): config `trash: { "keep_hours": 72, "min_free_percent": 10 }`.
+ * The trash (issue 15, README, Trash and restore): config `trash: { "keep_hours": 72, "min_free_percent": 10 }`.
  * Absent, a real run deletes as it always did; present, what it would delete is moved into
  * `<state>/trash/<run_id>/` (files) and `<state>/trash/trash.db` (rows) and purged by a later run
  * once older than `keep_hours`. Editable from the panel like the retention settings.
@@ -27,7 +27,7 @@ export const TrashSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Move what a real run removes into a trash it can be restored from (absent: delete, as before). See docs/TRASH.md.',
+    description: 'Move what a real run removes into a trash it can be restored from (absent: delete, as before). See README, Trash and restore.',
   },
 );
 export type TrashConfig = Static<typeof TrashSchema>;

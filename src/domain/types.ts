@@ -67,7 +67,7 @@ export interface Item {
    * `rmdir` is an emptied temp folder: listed, never counted in the stats. `trash`: moved into
    * the trash (counted like a deletion; its bytes in `space_trashed_mb`, not freed yet).
    * `purge`: removed from the trash for good (its bytes are freed; not counted again in the
-   * category's counter). `restore`: put back from the trash (not counted). See docs/TRASH.md.
+   * category's counter). `restore`: put back from the trash (not counted). See README, Trash and restore.
    */
   action: ItemAction;
   reason: string;
@@ -111,7 +111,7 @@ export interface RunResult {
   duration_ms: number;
   status: RunStatus;
   stats: Stats;
-  /** Bytes of files this run moved into the trash / 1048576, two decimals (not freed: see docs/TRASH.md). */
+  /** Bytes of files this run moved into the trash / 1048576, two decimals (not freed: see README, Trash and restore). */
   space_trashed_mb: number;
   items: Item[];
   items_total: number;

@@ -57,7 +57,7 @@ export interface RunContext {
   readonly logger: EngineLogger;
   /** Test hook, real runs leave it undefined: called after planning, before executing. */
   readonly beforeExecute?: (category: Category) => Promise<void> | void;
-  /** The run's trash (docs/TRASH.md); absent or inactive: removals are deletions. */
+  /** The run's trash (README, Trash and restore); absent or inactive: removals are deletions. */
   readonly trash?: TrashRun;
   /** Test hooks inside the trash's moves and restores (crash tests); real runs leave them undefined. */
   readonly trashHooks?: TrashHooks;

@@ -39,7 +39,7 @@ export interface RunOnceOptions {
   /** Test hook: awaited between planning and executing each category. */
   beforeExecute?: RunContext['beforeExecute'];
   /**
-   * A restore run (docs/TRASH.md): put back what run `restore.runId` moved into the trash instead
+   * A restore run (README, Trash and restore): put back what run `restore.runId` moved into the trash instead
    * of cleaning. Always real (`dryRun` must be false). Throws ConfigError for a malformed run id and
    * UnknownRunError for a run the history does not know, before anything happens.
    */

@@ -5,7 +5,7 @@
  * (fs/file-executor.ts, fs/prune-folders.ts, db/row-cleanup.ts) keep one table of sinks keyed by
  * this kind and never ask whether the run is a dry run.
  *
- * `trash` (issue 15, docs/TRASH.md) takes the place of `delete` when the run's trash is active
+ * `trash` (issue 15, README, Trash and restore) takes the place of `delete` when the run's trash is active
  * (RunContext.trash, decided once per run before any category runs); `archive` (prompts, and
  * backups with backup_archive) is never replaced by it.
  */

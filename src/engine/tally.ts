@@ -64,7 +64,7 @@ export function createTally(runId: string, list: readonly CategoryDescriptor[], 
 }
 
 /**
- * Counts an item into the stats (docs/TRASH.md): what leaves its place (delete, archive, trash)
+ * Counts an item into the stats (README, Trash and restore): what leaves its place (delete, archive, trash)
  * counts in its category's counter; delete and archive free their bytes, trash moves them aside
  * (`trashedBytes`), purge frees the bytes of an item counted when it was trashed; rmdir and
  * restore count nothing.

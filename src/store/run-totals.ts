@@ -10,7 +10,7 @@ export interface CategoryTotals {
   /**
    * Adds a batch's counted items to its run's per-category totals: what left its place (delete,
    * archive, trash) counts as an item, what freed space (delete, archive, purge) counts its bytes;
-   * `rmdir` and `restore` count neither (docs/TRASH.md: trashed bytes are freed when purged).
+   * `rmdir` and `restore` count neither (README, Trash and restore: trashed bytes are freed when purged).
    */
   add(runId: string, items: readonly Item[]): void;
 }

@@ -1,5 +1,5 @@
 /**
- * Where the trash lives (docs/TRASH.md): `<state>/trash/` (`.cleanup/trash/` by default), inside
+ * Where the trash lives (README, Trash and restore): `<state>/trash/` (`.cleanup/trash/` by default), inside
  * the service's own state folder, which no category ever walks. A run's files go to
  * `<state>/trash/<run_id>/<root-relative path>`, its rows to `<state>/trash/trash.db`.
  */

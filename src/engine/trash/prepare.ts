@@ -1,6 +1,6 @@
 /**
  * The trash's part at the start of every cleanup run, before any category is planned
- * (docs/TRASH.md): complete a restore a kill interrupted, purge the runs whose trash is older than
+ * (README, Trash and restore): complete a restore a kill interrupted, purge the runs whose trash is older than
  * `keep_hours`, and, when the root's file system has less than `min_free_percent` free, purge the
  * rest of the trash oldest run first until it has enough. Then decide once whether this run moves
  * what it removes into the trash (RunContext.trash.active): yes with a `trash` setting, unless the

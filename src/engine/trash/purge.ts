@@ -1,5 +1,5 @@
 /**
- * Purging the trash (docs/TRASH.md): a run's trash older than `keep_hours` is removed for good by
+ * Purging the trash (README, Trash and restore): a run's trash older than `keep_hours` is removed for good by
  * the next run, and, when the root's file system has less than `min_free_percent` free, the whole
  * trash is purged first, oldest run first, until it has enough. Each purged file and row is an
  * item of the purging run (action `purge`, its bytes freed now), with the reason. A dry run lists

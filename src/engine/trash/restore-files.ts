@@ -1,5 +1,5 @@
 /**
- * Putting a run's trashed files back (docs/TRASH.md): each regular file of
+ * Putting a run's trashed files back (README, Trash and restore): each regular file of
  * `<state>/trash/<run_id>/` goes back to the same path below the root, never over anything:
  * `link(2)` to its old name (which fails if any entry is there) and only then the trash's name is
  * unlinked. Killed in between, the file has two names for one inode, and the next restore (or

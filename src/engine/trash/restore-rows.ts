@@ -1,5 +1,5 @@
 /**
- * Putting a run's trashed rows back (docs/TRASH.md) into the dashboard's table they came from,
+ * Putting a run's trashed rows back (README, Trash and restore) into the dashboard's table they came from,
  * with their rowid and every value exactly as they were (storage class and bytes), never over an
  * existing row. Two commits, source first: (1) in one transaction on the dashboard's database,
  * each selected copy whose rowid is free is inserted and compared with its copy (a value the

@@ -1,5 +1,5 @@
 /**
- * `POST /api/system/cleanup/runs/:id/restore` (issue 15, docs/TRASH.md): put back what run `:id`
+ * `POST /api/system/cleanup/runs/:id/restore` (issue 15, README, Trash and restore): put back what run `:id`
  * moved into the trash, as a run of its own (trigger `api`, items with action `restore`), through
  * the one engine and its lock. Never over an existing file or row: each conflict is an error of
  * the result (`success: false`) and its item stays in the trash.

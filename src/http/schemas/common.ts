@@ -65,7 +65,7 @@ export const StatsSchema = statsSchemaFor(CATEGORY_LIST);
 /** Every item action (domain/types.ts ItemAction). */
 export const ITEM_ACTIONS = ['delete', 'archive', 'rmdir', 'trash', 'purge', 'restore'] as const;
 
-/** The bytes a run moved into the trash (not freed: docs/TRASH.md). */
+/** The bytes a run moved into the trash (not freed: README, Trash and restore). */
 export const SpaceTrashedSchema = Type.Number({
   minimum: 0,
   description: 'Bytes of files moved into the trash / 1048576, two decimals; not counted in space_freed_mb until purged (0 without a trash).',

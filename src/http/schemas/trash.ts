@@ -1,4 +1,4 @@
-/** Schemas of `POST /api/system/cleanup/runs/:id/restore` (issue 15, docs/TRASH.md). */
+/** Schemas of `POST /api/system/cleanup/runs/:id/restore` (issue 15, README, Trash and restore). */
 import { type Static, Type } from '@sinclair/typebox';
 import { CategoryNameSchema } from './common.js';
 

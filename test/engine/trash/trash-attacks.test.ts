@@ -1,5 +1,5 @@
 /**
- * The trash against an attacker, or a bad day (issue 15, docs/TRASH.md "What cannot happen"):
+ * The trash against an attacker, or a bad day (issue 15, README, Trash and restore "What cannot happen"):
  * nothing the trash or a restore does may destroy or change data outside the policy — not
  * through a link where the trash should be, not over a file or row that took an item's place, not
  * through a run id that climbs out, not by running a table's triggers.
