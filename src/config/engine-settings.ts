@@ -5,10 +5,10 @@
  */
 import type { Settings } from './settings.js';
 
-export type EngineSettings = Readonly<Pick<Settings, 'root' | 'paths' | 'policy' | 'protect' | 'tables' | 'timezone' | 'backupArchive' | 'archivePolicy'>>;
+export type EngineSettings = Readonly<Pick<Settings, 'root' | 'paths' | 'policy' | 'protect' | 'tables' | 'timezone' | 'backupArchive' | 'archivePolicy' | 'limits'>>;
 
 /** The engine's settings out of the whole: a new frozen object holding only those keys. */
 export function engineSettingsOf(settings: EngineSettings): EngineSettings {
-  const { root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy } = settings;
-  return Object.freeze({ root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy });
+  const { root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy, limits } = settings;
+  return Object.freeze({ root, paths, policy, protect, tables, timezone, backupArchive, archivePolicy, limits });
 }

@@ -8,6 +8,7 @@ import { DURATION_HINT, DURATION_PATTERN } from '../domain/retention/index.js';
 import type { Category } from '../domain/types.js';
 import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
 import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
+import { LimitsSchema } from './limits.js';
 
 export { MAX_COUNT };
 
@@ -156,6 +157,7 @@ export const ConfigFileSchema = Type.Object(
     public_url: Type.Optional(PublicUrlSchema),
     backup_archive: Type.Optional(BackupArchiveSchema),
     archive_policy: Type.Optional(ArchivePolicySchema),
+    limits: Type.Optional(LimitsSchema),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,8 @@ import { CATEGORY_LIST } from '../domain/categories/index.js';
 import type { ArchivePolicy, BackupArchiveSettings } from './archive-schema.js';
 import { checkArchivePolicy, checkBackupArchive, resolveArchivePolicy, resolveBackupArchive } from './archive-settings.js';
 import { applyBackupPolicy, mergeRetention } from './backup-policy.js';
+import type { Limits } from '../domain/limits.js';
+import { resolveLimits } from './limits.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { checkEditable, checkProtectGlobs } from './editable.js';
 import { ConfigError } from './errors.js';
@@ -54,6 +56,8 @@ export interface Settings {
   backupArchive: Readonly<BackupArchiveSettings> | null;
   /** `archive_policy`: retention of the archived copies; null = archived copies are kept. */
   archivePolicy: ArchivePolicy | null;
+  /** `limits`: the brakes, hard caps, plan lifetime and clock check (issue 15), defaults filled in. */
+  limits: Limits;
 }
 
 export interface LoadOptions {
@@ -122,6 +126,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     metricsPublic: parseBool(env.CLEANUP_METRICS_PUBLIC, 'CLEANUP_METRICS_PUBLIC', false),
     backupArchive: resolveBackupArchive(file.backup_archive, paths),
     archivePolicy: resolveArchivePolicy(file.archive_policy),
+    limits: resolveLimits(file.limits, schedule, timezone),
   };
   return Object.freeze(settings);
 }

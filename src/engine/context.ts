@@ -6,6 +6,7 @@ import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
 import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
+import type { RemovalGate } from './brakes/gate.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
@@ -48,6 +49,11 @@ export interface RunContext {
   readonly logger: EngineLogger;
   /** Test hook, real runs leave it undefined: called after planning, before executing. */
   readonly beforeExecute?: (category: Category) => Promise<void> | void;
+  /**
+   * A real run carrying out a checked plan (an applied plan, the brake's budget): every executor
+   * asks it right before each removal, and removes only what it admits (brakes/gate.ts).
+   */
+  readonly gate?: RemovalGate;
 }
 
 /** One category's collector + planner + executor. `run` plans, then hands the planned removals to the run's sink (sinks.ts). */

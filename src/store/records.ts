@@ -24,18 +24,30 @@ export interface RowShape {
   kept: string | null;
   kept_total: number;
   progress: string | null;
+  /** Added by a later migration (plan-store.ts): absent in rows read from older layouts. */
+  refused_reason?: string | null;
 }
 
 /** Parses the JSON columns of one runs row. */
 export function toRunRecord(row: RowShape): RunRecord {
+  const settings = row.settings ? JSON.parse(row.settings) : null;
+  const applied = (settings as { applied_plan_id?: unknown } | null)?.applied_plan_id;
   return {
     ...toRunSummary(row),
-    settings: row.settings ? JSON.parse(row.settings) : null,
+    settings,
     warnings: row.warnings ? JSON.parse(row.warnings) : [],
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
     kept: row.kept ? JSON.parse(row.kept) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
+    plan_id: isPlan(row) ? row.run_id : null,
+    applied_plan_id: typeof applied === 'string' ? applied : null,
+    refused_reason: row.refused_reason ?? null,
   };
+}
+
+/** A run whose items are a plan that can be applied: a finished dry run, or a real run a brake refused. */
+export function isPlan(row: { dry_run: number; status: string }): boolean {
+  return row.status === 'refused' || (row.dry_run === 1 && (row.status === 'succeeded' || row.status === 'partial'));
 }
 
 /** The columns of a RunSummary (no settings or capped lists to parse). */

@@ -17,6 +17,7 @@ import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
 import { PANEL_MIGRATIONS } from './panel-migrations.js';
+import { createPlanStore, PLAN_MIGRATIONS } from './plan-store.js';
 import { prepareCategoryTotals } from './run-totals.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
@@ -89,6 +90,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN kept TEXT;
    ALTER TABLE runs ADD COLUMN kept_total INTEGER NOT NULL DEFAULT 0;`,
   ...PANEL_MIGRATIONS,
+  // Plans applied and refused runs (issues 14 and 15): store/plan-store.ts.
+  ...PLAN_MIGRATIONS,
 ];
 
 /** The schema version a state database has once every migration ran. */
@@ -201,6 +204,7 @@ function createStore(db: Database.Database): StateStore {
     ).pluck(),
   };
   const outbox = createOutbox(db);
+  const plans = createPlanStore(db);
 
   const totals = prepareCategoryTotals(db);
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
@@ -215,6 +219,8 @@ function createStore(db: Database.Database): StateStore {
   };
 
   const startRun = db.transaction((run: StartRun): string => {
+    // A plan already taken is refused as such, even while the run applying it holds the lock.
+    if (run.applyPlanId) plans.checkUnclaimed(run.applyPlanId);
     const held = q.lock.get();
     if (held) {
       if (ownerAlive(held.pid, held.pid_start)) {
@@ -228,6 +234,7 @@ function createStore(db: Database.Database): StateStore {
     const startedAt = new Date().toISOString();
     q.insertRun.run(runId, run.trigger, run.dryRun ? 1 : 0, startedAt, myPid, myStart, JSON.stringify(run.settings));
     q.takeLock.run(runId, myPid, myStart, startedAt);
+    if (run.applyPlanId) plans.claim(run.applyPlanId, runId, startedAt);
     return runId;
   });
 
@@ -251,6 +258,7 @@ function createStore(db: Database.Database): StateStore {
       r.keptTotal ?? 0,
       runId,
     );
+    if (r.refusedReason) plans.recordRefusal(runId, r.refusedReason);
     const row = q.get.get(runId);
     // The run's notification events commit with its result: neither exists without the other.
     if (row) outbox.recordRun(toPayload(row, r), r.events);
@@ -311,6 +319,7 @@ function createStore(db: Database.Database): StateStore {
       const row = q.get.get(held.run_id);
       return row ? toRunRecord(row) : null;
     },
+    ...plans.api,
     database: () => db,
     close() {
       if (db.open) db.close();

@@ -84,7 +84,8 @@ const FILE_SINKS: { readonly [K in SinkKind]?: (deps: FileSinkDeps) => FileSink 
 /**
  * A streaming executor for one category (all its folders): reports the `skip` decisions of each
  * chunk and hands the `delete` ones to the run's sink, chosen once here: listed in a dry run,
- * deleted (see deleteFiles) in a real run. Never throws for operational problems.
+ * deleted (see deleteFiles) in a real run. A run carrying out a checked plan (ctx.gate) hands over
+ * only what its gate admits. Never throws for operational problems.
  */
 export function createFileExecutor(
   ctx: RunContext,
@@ -101,8 +102,14 @@ export function createFileExecutor(
     async run(decisions, onRemoved = () => {}) {
       const deletes: Decision<FileCandidate>[] = [];
       for (const d of decisions) {
-        if (d.action === 'skip') ctx.report.skipped({ category, target: d.candidate.target, reason: d.reason });
-        else if (d.action === 'delete') deletes.push(d);
+        const c = d.candidate;
+        if (d.action === 'skip') {
+          if (!ctx.gate || ctx.gate.covers(category, c.target)) ctx.report.skipped({ category, target: c.target, reason: d.reason });
+        } else if (d.action === 'delete') {
+          const gate = ctx.gate?.admit({ category, target: c.target, bytes: c.size, action: 'delete', mtimeMs: c.mtimeMs }) ?? 'go';
+          if (gate === 'go') deletes.push(d);
+          else if (gate !== 'outside') ctx.report.skipped({ category, target: c.target, reason: gate.skip });
+        }
       }
       await take(deletes, onRemoved);
     },

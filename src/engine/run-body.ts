@@ -1,0 +1,80 @@
+/**
+ * What a run does between taking the lock and recording its result: a dry run lists; a real run
+ * is first guarded (brakes/guard.ts: clock, brake, caps), then either refused, keeping its plan
+ * (brakes/record-plan.ts), or carried out through its gate (an applied plan's, or the brake's budget).
+ */
+import type { CategoryDescriptor } from '../domain/categories/index.js';
+import type { Trigger } from '../domain/types.js';
+import type { RemovalGate } from './brakes/gate.js';
+import { guardRun } from './brakes/guard.js';
+import { recordPlan } from './brakes/record-plan.js';
+import type { CategoryHandler, Reporter, RunContext } from './context.js';
+import type { Plan } from './plans/load-plan.js';
+import type { RunStore } from './run-store.js';
+import type { Tally } from './tally.js';
+
+export interface RunBodyInput {
+  ctx: RunContext;
+  /** The handlers of the run's categories, in order. */
+  handlers: readonly CategoryHandler[];
+  tally: Tally;
+  store: RunStore;
+  list: readonly CategoryDescriptor[];
+  trigger: Trigger;
+  /** `--allow-large` / `confirm_large`. */
+  confirmLarge: boolean;
+  /** The plan a real run applies, if any. */
+  plan: Plan | null;
+}
+
+/** Runs the handlers as the run's kind says; returns the brake's refusal (nothing deleted), or null. */
+export async function runBody(input: RunBodyInput): Promise<string | null> {
+  const { ctx, handlers, tally } = input;
+  if (ctx.dryRun) {
+    await runHandlers(handlers, ctx, tally);
+    return null;
+  }
+  const guard = await guardRun({ ctx, handlers, store: input.store, trigger: input.trigger, confirmed: input.confirmLarge || input.plan !== null });
+  if (guard.refusal !== null) {
+    await recordPlan(ctx, handlers.map(shielded), tally, input.store, input.list);
+    return guard.refusal;
+  }
+  const gate: RemovalGate | undefined = input.plan?.gate() ?? guard.gate;
+  const report = guard.reasonSuffix ? withReasonSuffix(ctx.report, input.list, guard.reasonSuffix) : ctx.report;
+  await runHandlers(handlers, { ...ctx, gate, report }, tally);
+  gate?.finish(ctx.report);
+  return null;
+}
+
+/** Runs the handlers in order until the run is aborted. */
+export async function runHandlers(handlers: readonly CategoryHandler[], ctx: RunContext, tally: Tally): Promise<void> {
+  for (const handler of handlers) {
+    if (ctx.signal.aborted) return;
+    tally.progress.category = handler.category;
+    await shielded(handler).run(ctx);
+  }
+}
+
+/** The handler with an unexpected throw turned into a category-level error: the run goes on. */
+function shielded(handler: CategoryHandler): CategoryHandler {
+  return {
+    category: handler.category,
+    async run(ctx) {
+      try {
+        await handler.run(ctx);
+      } catch (err) {
+        ctx.report.error({ category: handler.category, target: handler.category, message: `category failed: ${(err as Error).message}` });
+        ctx.logger.error({ err, category: handler.category, run_id: ctx.runId }, 'category failed');
+      }
+    },
+  };
+}
+
+/** Every age-based decision's reason carries `suffix` (the clock may have jumped). */
+function withReasonSuffix(report: Reporter, list: readonly CategoryDescriptor[], suffix: string): Reporter {
+  const aged = new Set(list.filter((d) => d.rule.kind === 'age').map((d) => d.name));
+  return {
+    ...report,
+    item: (item) => report.item(aged.has(item.category) && item.action !== 'rmdir' ? { ...item, reason: `${item.reason}${suffix}` } : item),
+  };
+}
