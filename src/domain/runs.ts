@@ -72,8 +72,6 @@ export interface FinishRun {
   errors: ItemError[];
   /** Bytes removed (or archived) per category, for the notifications' "top categories". */
   bytesByCategory?: Readonly<Record<string, number>>;
-  /** Status `refused`: why (the category and the numbers, or the clock), recorded with the run. */
-  refusedReason?: string;
   /** Notification events beyond the one the status raises (e.g. `archive.failed`); written with the run. */
   events?: readonly NotificationEvent[];
 }

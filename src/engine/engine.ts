@@ -200,6 +200,8 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
   if (crashed) recordCrash(deps, run, crashed);
   const status = statusOf(run, crashed);
   const result = resultOf(run, status, new Date());
+  // The refusal is the run's first warning too: the history keeps it there (records.ts reads it back).
+  if (result.refused_reason) t.warnings.unshift(result.refused_reason);
   run.emit({ type: endEventType(status), run_id: info.run_id, result });
   deps.store.finishRun(info.run_id, {
     status,
@@ -214,7 +216,6 @@ function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResul
     keptTotal: t.keptTotal,
     errors: t.errors,
     bytesByCategory: t.bytesByCategory,
-    ...(result.refused_reason ? { refusedReason: result.refused_reason } : {}),
   });
   deps.logger.info(
     { run_id: info.run_id, trigger: info.trigger, dry_run: info.dry_run, status, stats: t.stats, items_total: t.itemsTotal, duration_ms: result.duration_ms },

@@ -34,15 +34,20 @@ export async function runBody(input: RunBodyInput): Promise<string | null> {
     await runHandlers(handlers, ctx, tally);
     return null;
   }
-  const guard = await guardRun({ ctx, handlers, store: input.store, trigger: input.trigger, confirmed: input.confirmLarge || input.plan !== null });
+  const guard = await guardRun({ ctx, handlers: handlers.map(shielded), store: input.store, trigger: input.trigger, confirmed: input.confirmLarge || input.plan !== null });
   if (guard.refusal !== null) {
     await recordPlan(ctx, handlers.map(shielded), tally, input.store, input.list);
     return guard.refusal;
   }
   const gate: RemovalGate | undefined = input.plan?.gate() ?? guard.gate;
-  const report = guard.reasonSuffix ? withReasonSuffix(ctx.report, input.list, guard.reasonSuffix) : ctx.report;
+  let report = guard.reasonSuffix ? withReasonSuffix(ctx.report, input.list, guard.reasonSuffix) : ctx.report;
+  if (input.plan && gate) report = withKeptPlanItems(report, gate);
   await runHandlers(handlers, { ...ctx, gate, report }, tally);
   gate?.finish(ctx.report);
+  if (guard.firstRun && tally.itemsTotal > 0) {
+    const mb = (tally.bytes / 1_048_576).toFixed(2);
+    ctx.report.warning(`first real run on this root: not braked (no earlier real run to compare it with); it removed ${tally.itemsTotal} items, ${mb} MB`);
+  }
   return null;
 }
 
@@ -76,5 +81,19 @@ function withReasonSuffix(report: Reporter, list: readonly CategoryDescriptor[],
   return {
     ...report,
     item: (item) => report.item(aged.has(item.category) && item.action !== 'rmdir' ? { ...item, reason: `${item.reason}${suffix}` } : item),
+  };
+}
+
+/**
+ * Applying a plan: a planned item the policy keeps now (a backup among the kept since a newer one
+ * vanished) is skipped with that reason, not left to the gate's "not removed" at the end.
+ */
+function withKeptPlanItems(report: Reporter, gate: RemovalGate): Reporter {
+  return {
+    ...report,
+    kept(k) {
+      report.kept?.(k);
+      if (gate.covers(k.category, k.target)) report.skipped({ category: k.category, target: k.target, reason: `changed since it was planned (now ${k.reason})` });
+    },
   };
 }

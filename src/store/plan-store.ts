@@ -11,12 +11,12 @@ import type { Trigger } from '../domain/types.js';
 /** Appended last to state-store.ts's MIGRATIONS (after the panel's). */
 export const PLAN_MIGRATIONS: readonly string[] = [
   // One row per applied plan: the primary key is what makes "applied twice" impossible.
+  // IF NOT EXISTS: a database rolled back to an older user_version migrates again (see the panel's).
   `CREATE TABLE IF NOT EXISTS plan_applies (
      plan_id TEXT PRIMARY KEY,
      run_id TEXT NOT NULL UNIQUE,
      applied_at TEXT NOT NULL
-   ) WITHOUT ROWID;
-   ALTER TABLE runs ADD COLUMN refused_reason TEXT;`,
+   ) WITHOUT ROWID;`,
 ];
 
 /** The plan side of the store; state-store.ts spreads `api` into the store and calls the rest inside its transactions. */
@@ -25,8 +25,6 @@ export interface PlanStore {
   checkUnclaimed(planId: string): void;
   /** Inside startRun's transaction, once the run is inserted: the run claims the plan. */
   claim(planId: string, runId: string, at: string): void;
-  /** Inside finishRun's transaction. */
-  recordRefusal(runId: string, reason: string): void;
   api: PlanStoreApi;
 }
 
@@ -50,7 +48,6 @@ export function createPlanStore(db: Database.Database): PlanStore {
     appliedBy: db.prepare<[string], string>('SELECT run_id FROM plan_applies WHERE plan_id = ?').pluck(),
     planOf: db.prepare<[string], string>('SELECT plan_id FROM plan_applies WHERE run_id = ?').pluck(),
     claim: db.prepare('INSERT INTO plan_applies (plan_id, run_id, applied_at) VALUES (?, ?, ?)'),
-    refusal: db.prepare('UPDATE runs SET refused_reason = ? WHERE run_id = ?'),
     recent: db.prepare<[{ trigger: string | null; n: number }], string>(
       `SELECT r.run_id FROM runs r WHERE ${DONE} AND (@trigger IS NULL OR r.trigger = @trigger) ORDER BY r.id DESC LIMIT @n`,
     ).pluck(),
@@ -69,7 +66,6 @@ export function createPlanStore(db: Database.Database): PlanStore {
       if (by) throw new PlanAppliedError(planId, by);
     },
     claim: (planId, runId, at) => void q.claim.run(planId, runId, at),
-    recordRefusal: (runId, reason) => void q.refusal.run(reason, runId),
     api: {
       planAppliedBy: (planId) => q.appliedBy.get(planId) ?? null,
       appliedPlanOf: (runId) => q.planOf.get(runId) ?? null,

@@ -24,24 +24,24 @@ export interface RowShape {
   kept: string | null;
   kept_total: number;
   progress: string | null;
-  /** Added by a later migration (plan-store.ts): absent in rows read from older layouts. */
-  refused_reason?: string | null;
 }
 
 /** Parses the JSON columns of one runs row. */
 export function toRunRecord(row: RowShape): RunRecord {
   const settings = row.settings ? JSON.parse(row.settings) : null;
   const applied = (settings as { applied_plan_id?: unknown } | null)?.applied_plan_id;
+  const warnings: string[] = row.warnings ? JSON.parse(row.warnings) : [];
   return {
     ...toRunSummary(row),
     settings,
-    warnings: row.warnings ? JSON.parse(row.warnings) : [],
+    warnings,
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
     kept: row.kept ? JSON.parse(row.kept) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
     plan_id: isPlan(row) ? row.run_id : null,
     applied_plan_id: typeof applied === 'string' ? applied : null,
-    refused_reason: row.refused_reason ?? null,
+    // A refused run's reason is its warning that starts `refused: ` (engine.ts puts it there).
+    refused_reason: row.status === 'refused' ? (warnings.find((w) => w.startsWith('refused: ')) ?? null) : null,
   };
 }
 

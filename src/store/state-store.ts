@@ -258,7 +258,6 @@ function createStore(db: Database.Database): StateStore {
       r.keptTotal ?? 0,
       runId,
     );
-    if (r.refusedReason) plans.recordRefusal(runId, r.refusedReason);
     const row = q.get.get(runId);
     // The run's notification events commit with its result: neither exists without the other.
     if (row) outbox.recordRun(toPayload(row, r), r.events);

@@ -30,13 +30,15 @@ export interface GuardOutcome {
   gate?: RemovalGate;
   /** Added to the reason of every age-based decision: the clock may have jumped (a manual run). */
   reasonSuffix?: string;
+  /** The brake is on but the root has no real run to compare with: the run is not braked, and reported (runBody). */
+  firstRun?: boolean;
 }
 
 /**
  * Decides whether a real run may go on. A scheduled run under a clock that jumped is refused; a
  * manual one gets a warning and a reason suffix. Unless confirmed, the plan is checked against
  * the hard caps and, when the root has history and the brake is on, against the history and
- * what each category holds. The first real run on a root is not braked: a warning says so.
+ * what each category holds. The first real run on a root is not braked (`firstRun`: reported).
  */
 export async function guardRun(input: GuardInput): Promise<GuardOutcome> {
   const { ctx, store, trigger } = input;
@@ -52,16 +54,14 @@ export async function guardRun(input: GuardInput): Promise<GuardOutcome> {
   }
   if (input.confirmed) return { refusal: null, reasonSuffix };
   const history = limits.brake ? store.brakeHistory(trigger, limits.historyRuns) : null;
-  if (history?.runs === 0) {
-    ctx.report.warning('first real run on this root: the brake has no earlier run to compare it with, so it was not braked (its stats show what it removed)');
-  }
+  const firstRun = history?.runs === 0;
   const braking = history !== null && history.runs > 0;
-  if (!braking && !hasCaps(limits)) return { refusal: null, reasonSuffix };
+  if (!braking && !hasCaps(limits)) return { refusal: null, reasonSuffix, firstRun };
   const planned = await planAmounts(ctx, input.handlers);
   const reasons = capsExceeded(planned, limits);
   if (braking) reasons.push(...(await unusualCategories(ctx, planned, history, limits)));
   if (reasons.length > 0) return { refusal: reasons.join('; '), reasonSuffix };
-  return { refusal: null, reasonSuffix, gate: createBudgetGate(new Map([...planned].map(([c, a]) => [c, a.items]))) };
+  return { refusal: null, reasonSuffix, firstRun, gate: createBudgetGate(new Map([...planned].map(([c, a]) => [c, a.items]))) };
 }
 
 function hasCaps(limits: Limits): boolean {
