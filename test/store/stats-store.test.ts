@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Item, Trigger } from '../../src/domain/types.js';
 import { createStatsStore } from '../../src/store/stats-store.js';
 import { PANEL_MIGRATIONS } from '../../src/store/panel-migrations.js';
+import { PLAN_MIGRATIONS } from '../../src/store/plan-store.js';
 import { openStateStoreAt, STATE_SCHEMA_VERSION } from '../../src/store/state-store.js';
 import type { StateStore } from '../../src/store/types.js';
 import { makeTempDir } from '../helpers/temp-root.js';
@@ -73,8 +74,8 @@ describe('space freed over time', () => {
     recordRun(store, '2026-02-01T01:00:00.000Z', [item('backups', 100), item('backups', 20), item('temp', 5), item('temp', 0, 'rmdir')]);
     // Back to the schema before issue 14: the totals table did not exist.
     store.database().exec(`DROP TABLE run_category_totals; DROP INDEX runs_started; DROP TABLE config_overlay; DROP TABLE config_changes;`);
-    // The schema version just before the panel's migrations (they come last).
-    store.database().pragma(`user_version = ${STATE_SCHEMA_VERSION - PANEL_MIGRATIONS.length}`);
+    // The schema version just before the panel's migrations (only the plans' come after them).
+    store.database().pragma(`user_version = ${STATE_SCHEMA_VERSION - PANEL_MIGRATIONS.length - PLAN_MIGRATIONS.length}`);
     store.close();
     store = openStateStoreAt(file);
     const stats = createStatsStore(store.database()).spaceFreed({ bucket: 'day', from: '2026-02-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
