@@ -34,13 +34,15 @@ export interface PlanStoreApi {
   planAppliedBy(planId: string): string | null;
   /** The plan a run applied, or null. */
   appliedPlanOf(runId: string): string | null;
-  /** The largest items and bytes per category over the last `n` finished real runs (not refused) of `trigger`, else of any trigger. */
+  /** The largest items and bytes per category over the last `n` real runs that went to their end (succeeded, partial) of `trigger`, else of any trigger. */
   brakeHistory(trigger: Trigger, n: number): BrakeHistory;
   /** The most recent real run that was not refused, by its recorded clock, or null before the first. */
   lastRealClock(): LastClock | null;
 }
 
-const DONE = `r.dry_run = 0 AND r.status IN ('succeeded', 'partial', 'interrupted')`;
+// Runs that went to their end: an interrupted run removed only part of its plan, so its amounts
+// would make the run that completes it look unusual; a refused or failed one removed nothing of note.
+const DONE = `r.dry_run = 0 AND r.status IN ('succeeded', 'partial')`;
 
 /** Prepares the plan statements on the (migrated) state database. */
 export function createPlanStore(db: Database.Database): PlanStore {

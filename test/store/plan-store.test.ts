@@ -41,7 +41,7 @@ describe('claiming a plan', () => {
     b.close();
   });
 
-  it('compares a plan with the recent real runs of the same trigger (else any), never refused or dry ones', () => {
+  it('compares a plan with the recent real runs of the same trigger (else any), never refused, interrupted or dry ones', () => {
     const [s] = twoConnections();
     const run = (trigger: 'api' | 'schedule', dryRun: boolean, items: number, status: FinishRun['status'] = 'succeeded') => {
       const id = s.startRun({ trigger, dryRun, settings: { now: '2026-02-07T00:00:00.000Z' } });
@@ -53,6 +53,8 @@ describe('claiming a plan', () => {
     run('schedule', false, 3);
     run('api', true, 50);
     run('api', false, 90, 'refused');
+    // Interrupted: only part of its plan went, so it says nothing about the size of a usual run.
+    run('api', false, 1, 'interrupted');
     expect(s.brakeHistory('api', 20)).toEqual({ runs: 1, trigger: 'any', largest: { logs: { items: 3, bytes: 30 } } });
     run('api', false, 5);
     expect(s.brakeHistory('api', 20)).toEqual({ runs: 1, trigger: 'api', largest: { logs: { items: 5, bytes: 50 } } });
