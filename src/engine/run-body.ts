@@ -6,7 +6,7 @@
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { Trigger } from '../domain/types.js';
 import type { RemovalGate } from './brakes/gate.js';
-import { guardRun } from './brakes/guard.js';
+import { dryRunClock, guardRun } from './brakes/guard.js';
 import { recordPlan } from './brakes/record-plan.js';
 import type { CategoryHandler, Reporter, RunContext } from './context.js';
 import type { Plan } from './plans/load-plan.js';
@@ -31,7 +31,8 @@ export interface RunBodyInput {
 export async function runBody(input: RunBodyInput): Promise<string | null> {
   const { ctx, handlers, tally } = input;
   if (ctx.dryRun) {
-    await runHandlers(handlers, ctx, tally);
+    const suffix = dryRunClock(ctx, input.store, input.trigger);
+    await runHandlers(handlers, suffix ? { ...ctx, report: withReasonSuffix(ctx.report, input.list, suffix) } : ctx, tally);
     return null;
   }
   const guard = await guardRun({ ctx, handlers: handlers.map(shielded), store: input.store, trigger: input.trigger, confirmed: input.confirmLarge || input.plan !== null });

@@ -10,7 +10,7 @@ import type { CategoryHandler, Reporter, RunContext } from '../context.js';
 import type { RunStore } from '../run-store.js';
 import { createBudgetGate, type RemovalGate } from './gate.js';
 import { measureHolding } from './holdings.js';
-import { beyondHistory, beyondHolding, capsExceeded, checkClock, describeUnusual } from './rules.js';
+import { beyondHistory, beyondHolding, capsExceeded, type ClockJump, checkClock, describeUnusual } from './rules.js';
 
 export interface GuardInput {
   /** The real run's context (its reporter is the run's). */
@@ -47,11 +47,7 @@ export async function guardRun(input: GuardInput): Promise<GuardOutcome> {
   if (jump && trigger === 'schedule') {
     return { refusal: `${jump.text}; a scheduled run is refused while the clock cannot be trusted` };
   }
-  let reasonSuffix: string | undefined;
-  if (jump) {
-    ctx.report.warning(`${jump.text}: the clock may have jumped ${jump.kind}; every age in this run is measured from it`);
-    reasonSuffix = ` (the clock may have jumped ${jump.kind}: see the run's warnings)`;
-  }
+  const reasonSuffix = jump ? warnClock(ctx, jump) : undefined;
   if (input.confirmed) return { refusal: null, reasonSuffix };
   const history = limits.brake ? store.brakeHistory(trigger, limits.historyRuns) : null;
   const firstRun = history?.runs === 0;
@@ -62,6 +58,21 @@ export async function guardRun(input: GuardInput): Promise<GuardOutcome> {
   if (braking) reasons.push(...(await unusualCategories(ctx, planned, history, limits)));
   if (reasons.length > 0) return { refusal: reasons.join('; '), reasonSuffix };
   return { refusal: null, reasonSuffix, firstRun, gate: createBudgetGate(new Map([...planned].map(([c, a]) => [c, a.items]))) };
+}
+
+/**
+ * A dry run under a clock that may have jumped (it deletes nothing, so it is never refused): the
+ * same warning and reason suffix as a manual real run. Returns the suffix, or undefined.
+ */
+export function dryRunClock(ctx: RunContext, store: RunStore, trigger: Trigger): string | undefined {
+  const jump = checkClock(ctx.now, store.lastRealClock(), trigger, ctx.settings.limits);
+  return jump ? warnClock(ctx, jump) : undefined;
+}
+
+/** The run's one warning about the clock; returns the suffix every age-based reason gets. */
+function warnClock(ctx: RunContext, jump: ClockJump): string {
+  ctx.report.warning(`${jump.text}: the clock may have jumped ${jump.kind}; every age in this run is measured from it`);
+  return ` (the clock may have jumped ${jump.kind}: see the run's warnings)`;
 }
 
 function hasCaps(limits: Limits): boolean {

@@ -74,12 +74,15 @@ describe('the clock check', () => {
     expect(existsSync(backups)).toBe(true); // the only prod backup: kept whatever the clock
   });
 
-  it('checks nothing on the first real run, and nothing for a dry run', async () => {
+  it('checks nothing on the first real run; never refuses a dry run, but warns in it too', async () => {
     const f = engineFixture({ env: { CLEANUP_SCHEDULE: '0 * * * *' } });
     const first = await f.engine.runOnce({ trigger: 'schedule', dryRun: false, now: NOW });
     expect(first.status).toBe('succeeded');
+    expect(first.warnings.filter((w) => w.includes('clock'))).toEqual([]);
+    writeFileAt(f.root, 'logs/old.log', NOW - 90 * DAY, 'x');
     const dry = await f.engine.runOnce({ trigger: 'schedule', dryRun: true, now: NOW - 30 * DAY });
     expect(dry.status).toBe('succeeded');
-    expect(dry.warnings.filter((w) => w.includes('clock'))).toEqual([]);
+    expect(dry.warnings.filter((w) => w.includes('clock'))).toHaveLength(1);
+    expect(dry.items[0]?.reason).toBe("modified 60 days ago, limit 30 days (the clock may have jumped backwards: see the run's warnings)");
   });
 });
