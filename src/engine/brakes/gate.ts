@@ -77,7 +77,8 @@ export function createPlanGate(planId: string, items: ReadonlyMap<string, Planne
         report.skipped({ category, target, reason: NOT_REACHED });
       }
       if (outside > 0) {
-        report.warning(`${outside} item${outside === 1 ? '' : 's'} that qualify now but are not in plan ${planId} were kept (a new preview lists them)`);
+        const one = outside === 1;
+        report.warning(`${outside} item${one ? ' that qualifies now but is' : 's that qualify now but are'} not in plan ${planId}: kept (a new preview lists ${one ? 'it' : 'them'})`);
       }
     },
   };
@@ -104,7 +105,7 @@ export function createBudgetGate(planned: ReadonlyMap<string, number>): RemovalG
     },
     covers: () => true,
     finish(report) {
-      if (over > 0) report.warning(`${over} item${over === 1 ? '' : 's'} qualified during the run beyond what the brake checked, and were kept`);
+      if (over > 0) report.warning(`${over} item${over === 1 ? '' : 's'} qualified during the run beyond what the brake checked: kept`);
     },
   };
 }

@@ -33,6 +33,6 @@ export const APPLY_EXAMPLE = {
   kept: [],
   kept_total: 0,
   errors: [],
-  warnings: ['1 item that qualify now but are not in plan 0b9c… were kept (a new preview lists them)'],
+  warnings: ['1 item that qualifies now but is not in plan 0b9c2d47-8e1f-4a63-b1d2-5c6e7f809a1b: kept (a new preview lists it)'],
   applied_plan_id: '0b9c2d47-8e1f-4a63-b1d2-5c6e7f809a1b',
 };

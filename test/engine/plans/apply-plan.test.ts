@@ -29,7 +29,7 @@ describe('applying a plan', () => {
     expect(applied).toMatchObject({ status: 'succeeded', applied_plan_id: preview.plan_id, items_total: 1 });
     expect(applied.items.map((i) => i.target)).toEqual(['logs/a.log']);
     expect(applied.skipped).toEqual([{ category: 'logs', target: 'logs/b.log', reason: 'changed since it was planned (size)' }]);
-    expect(applied.warnings.join('\n')).toMatch(/1 item that qualify now but are not in plan .+ were kept/);
+    expect(applied.warnings.join('\n')).toMatch(/1 item that qualifies now but is not in plan .+: kept/);
     expect([existsSync(a), existsSync(b), existsSync(late), existsSync(young)]).toEqual([false, true, true, true]);
     expect(f.store.getRun(applied.run_id)).toMatchObject({ applied_plan_id: preview.plan_id, plan_id: null });
     expect(f.store.getRun(preview.run_id)).toMatchObject({ plan_id: preview.run_id });

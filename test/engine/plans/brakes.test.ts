@@ -110,7 +110,7 @@ describe('the brake on unusual runs', () => {
       const r = await engine.runOnce({ trigger: 'cli', dryRun: false, now: NOW + 13 * DAY, overrides: { categories: ['logs'] } });
       expect(r).toMatchObject({ status: 'succeeded', items_total: 4, skipped_total: 10 });
       expect(r.skipped[0]?.reason).toBe('beyond the 4 logs items the brake checked before this run; the next run takes it');
-      expect(r.warnings).toEqual(['10 items qualified during the run beyond what the brake checked, and were kept']);
+      expect(r.warnings).toEqual(['10 items qualified during the run beyond what the brake checked: kept']);
       expect(logsLeft(root)).toBe(34 + 10);
     } finally {
       store.close();
