@@ -36,6 +36,10 @@ export interface CliCommand {
   restore?: RestoreArgs;
   /** `restore --run` only: the run's trash to put back (cli/trash-restore.ts). */
   trashRestore?: RestoreRequest;
+  /** `--apply PLAN_ID`: a real run of exactly that plan's items (a dry run's plan_id, or a refused run's id). */
+  applyPlanId?: string;
+  /** `--allow-large` (with `--force`): a person confirms a run the brake or a limits cap would refuse. */
+  allowLarge?: boolean;
 }
 
 const OPTIONS = {
@@ -49,6 +53,8 @@ const OPTIONS = {
   'keep-yearly': { type: 'string', multiple: true },
   'keep-within': { type: 'string', multiple: true },
   explain: { type: 'boolean' },
+  apply: { type: 'string', multiple: true },
+  'allow-large': { type: 'boolean' },
   daemon: { type: 'boolean' },
   status: { type: 'boolean' },
   stop: { type: 'boolean' },
@@ -69,10 +75,12 @@ const RULE_FLAGS = [
   ['keep-yearly', 'keep_yearly'],
 ] as const;
 
-const VALUE_FLAGS = new Set(['--days', '--keep', '--root', '--config', ...RULE_FLAGS.map(([f]) => `--${f}`), '--keep-within']);
+const VALUE_FLAGS = new Set(['--days', '--keep', '--root', '--config', '--apply', ...RULE_FLAGS.map(([f]) => `--${f}`), '--keep-within']);
 const MODE_FLAGS = ['daemon', 'status', 'stop'] as const;
 /** Flags that only mean something for a cleanup run. */
-const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep', ...RULE_FLAGS.map(([f]) => f), 'keep-within', 'explain'] as const;
+const RUN_FLAGS = ['dry-run', 'force', 'days', 'keep', ...RULE_FLAGS.map(([f]) => f), 'keep-within', 'explain', 'apply', 'allow-large'] as const;
+/** Flags that change a run's policy: a plan is applied with its own, so they cannot go with --apply. */
+const POLICY_FLAGS = ['days', 'keep', ...RULE_FLAGS.map(([f]) => f), 'keep-within'] as const;
 
 /** Parses argv (without `node` and the script). Throws UsageError with a one-line message. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -101,9 +109,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values['dry-run'] && values.force) {
     throw new UsageError('--dry-run and --force cannot be used together: drop --dry-run to delete, or --force to preview');
   }
+  const applyPlanId = checkConfirmFlags(values);
   return {
     mode,
-    dryRun: values.force !== true,
+    dryRun: values.force !== true && applyPlanId === undefined,
+    applyPlanId,
+    allowLarge: values['allow-large'] === true,
     overrides: buildOverrides(values),
     policyFlags: buildPolicyFlags(values),
     explain: values.explain === true,
@@ -111,6 +122,22 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     configFile,
     json,
   };
+}
+
+/**
+ * `--apply PLAN_ID` is a real run of the plan's items under the plan's own settings (no --dry-run,
+ * no policy flags); `--allow-large` confirms a real run (--force). Returns the plan id, if any.
+ */
+function checkConfirmFlags(values: Values): string | undefined {
+  const planId = single(values.apply, 'apply', 'PLAN_ID (the plan_id of a dry run)');
+  if (planId !== undefined) {
+    if (values['dry-run']) throw new UsageError('--apply carries out a plan (a real run): drop --dry-run (the plan itself was the dry run)');
+    const policy = POLICY_FLAGS.find((f) => values[f] !== undefined);
+    if (policy) throw new UsageError(`--apply and --${policy} cannot be used together: a plan is applied with the settings it was made with`);
+  } else if (values['allow-large'] && !values.force) {
+    throw new UsageError('--allow-large confirms a real run: add --force (without it nothing is deleted anyway)');
+  }
+  return planId;
 }
 
 function parseStrict(args: string[]) {
@@ -140,7 +167,7 @@ function joinNegativeValues(argv: readonly string[]): string[] {
   return out;
 }
 
-const VALUE_EXAMPLES: Readonly<Record<string, string>> = { '--root': 'DIR', '--config': 'FILE', '--keep-within': '14d', '--keep-daily': '7' };
+const VALUE_EXAMPLES: Readonly<Record<string, string>> = { '--root': 'DIR', '--config': 'FILE', '--keep-within': '14d', '--keep-daily': '7', '--apply': 'PLAN_ID' };
 
 function describeParseError(err: NodeJS.ErrnoException): string {
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';

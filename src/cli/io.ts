@@ -19,8 +19,8 @@ export interface CliIo {
 
 export const PROGRAM = 'cleanup-worker';
 
-/** Exit codes (SPEC section 6). */
-export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, busy: 3 });
+/** Exit codes (SPEC section 6; 4: a brake refused the run, issue 15). */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, busy: 3, refused: 4 });
 
 /** Writes one `cleanup-worker: …` line to stderr; control characters (from a path or a name) escaped. */
 export function say(io: CliIo, message: string): void {

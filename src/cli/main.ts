@@ -45,6 +45,16 @@ Cleanup:
                    keeps it; the newest of each environment always is.
   --explain        list every backup the retention policy keeps, with the rules that keep it
 
+Plans and brakes (docs/BRAKES.md):
+  --apply PLAN_ID  remove exactly the items of a plan: the plan_id a dry run prints (or the run
+                   id of a refused run), under the settings it was made with; each item is
+                   re-checked first, anything that changed or no longer qualifies is kept, and
+                   nothing outside the plan is removed. A plan lasts limits.plan_ttl_minutes
+                   (default 60) and is applied once.
+  --allow-large    with --force: go ahead with a run the brake would refuse as unusual (far
+                   beyond the recent runs and the category's content) or that is over a
+                   limits cap. A refused run deletes nothing, exits 4 and says "refused".
+
 Daemon (the HTTP API with its hourly schedule):
   --daemon         start it in the background, write <root>/.cleanup/cleanup_worker.pid, return
   --status         whether it runs, its schedule, and the last run's stats
@@ -86,8 +96,8 @@ Common:
 
 Environment: ARCHITECT_HOME, CLEANUP_CONFIG, PORT, HOST, CLEANUP_SCHEDULE, CLEANUP_TZ,
 CLEANUP_SCHEDULE_DRY_RUN, CLEANUP_API_TOKEN, LOG_LEVEL.
-Exit codes: 0 done, 1 the run failed or some items failed, 2 usage or config error,
-3 another cleanup is running.
+Exit codes: 0 done, 1 the run failed or some items failed (or the plan cannot be applied),
+2 usage or config error, 3 another cleanup is running, 4 refused by a brake (nothing deleted).
 `;
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */

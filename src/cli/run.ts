@@ -25,6 +25,7 @@ import type { CliCommand } from './args.js';
 import { type CliIo, EXIT, PROGRAM, say, writeJson } from './io.js';
 import { LIST_PER_CATEGORY, renderDryRun, renderKept, renderProblems, renderSummary } from './render.js';
 import { renderTrashed } from './trash-restore.js';
+import { renderPlanLine, renderRefused } from './render-plan.js';
 
 /** Runs one cleanup and prints it. Returns the exit code: 0 done, 1 failed items, 2 config, 3 busy. */
 export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo): Promise<number> {
@@ -47,13 +48,28 @@ export async function runCleanup(cmd: CliCommand, settings: Settings, io: CliIo)
     }
     store = opened.store;
     const engine = createEngine({ settings: engineSettingsOf(settings), store: withProgress(store, io, cmd.json), logger });
-    const result = await engine.runOnce({ trigger: 'cli', dryRun: cmd.dryRun, overrides, signal: io.signal });
-    if (opened.unrecorded) result.warnings.push(opened.unrecorded);
+    const result = await engine.runOnce({
+      trigger: 'cli',
+      dryRun: cmd.dryRun,
+      overrides,
+      signal: io.signal,
+      confirmLarge: cmd.allowLarge === true,
+      ...(cmd.applyPlanId === undefined ? {} : { planId: cmd.applyPlanId }),
+    });
+    if (opened.unrecorded) {
+      result.warnings.push(opened.unrecorded);
+      delete result.plan_id; // held in memory only: nothing could apply it later
+    }
     const code = print(result, settings, io, cmd, describePolicy(policy));
     if (!opened.unrecorded) await flushNotifications(settings, store, result.run_id, logger);
     return code;
   } catch (err) {
     const known = catalogEntryOf(err);
+    // A plan that cannot be applied (unknown, expired, applied already) says so; nothing ran.
+    if (known?.code.startsWith('ERR_CLEANUP_PLAN_')) {
+      say(io, (err as Error).message);
+      return known.exit;
+    }
     if (!known || known.exit === 1) throw err;
     say(io, `${(err as Error).message}; ${known.code === 'ERR_CLEANUP_BUSY' ? 'try again later' : 'see --help'}`);
     return known.exit;
@@ -106,6 +122,7 @@ function withPolicyFlags(cmd: CliCommand, settings: Settings): RunOverrides {
 }
 
 function print(result: RunResult, settings: Settings, io: CliIo, cmd: CliCommand, policyLines: string[]): number {
+  if (result.status === 'refused') return printRefused(result, io, cmd.json);
   if (cmd.json) {
     writeJson(io, result);
   } else {
@@ -115,10 +132,19 @@ function print(result: RunResult, settings: Settings, io: CliIo, cmd: CliCommand
     // After SPEC 6's summary, never inside it: what went to the trash is not freed yet.
     if (result.space_trashed_mb > 0 || result.items.some((i) => i.action === 'trash')) io.stdout.write(renderTrashed(result));
     if (!result.dry_run && cmd.explain) io.stdout.write(renderKept(result));
+    if (result.plan_id) io.stdout.write(renderPlanLine(result.plan_id, settings.limits.planTtlMinutes));
     const problems = renderProblems(result, result.dry_run);
     if (problems) io.stderr.write(problems);
   }
   return result.success ? EXIT.ok : EXIT.failed;
+}
+
+/** A run a brake refused (issue 15): nothing was deleted; what was planned, why, and how to confirm. Exit 4. */
+function printRefused(result: RunResult, io: CliIo, json: boolean): number {
+  if (json) writeJson(io, result);
+  else io.stdout.write(renderRefused(result));
+  say(io, result.refused_reason ?? 'refused');
+  return EXIT.refused;
 }
 
 /**
@@ -168,6 +194,10 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     lastRealRun: () => store.lastRealRun(),
     runningRun: () => store.runningRun(),
     lastSuccessAt: () => store.lastSuccessAt(),
+    planAppliedBy: (planId) => store.planAppliedBy(planId),
+    appliedPlanOf: (runId) => store.appliedPlanOf(runId),
+    brakeHistory: (trigger, n) => store.brakeHistory(trigger, n),
+    lastRealClock: () => store.lastRealClock(),
     outbox: store.outbox,
     database: () => store.database(),
     close: () => store.close(),

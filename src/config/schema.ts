@@ -9,6 +9,7 @@ import { NotificationsSchema, PublicUrlSchema } from './notifications.js';
 import { ArchivePolicySchema, BackupArchiveSchema } from './archive-schema.js';
 import { retentionRulesSchema } from './retention-schema.js';
 import { TrashSchema } from './trash-settings.js';
+import { LimitsSchema } from './limits.js';
 
 export { MAX_COUNT };
 
@@ -142,6 +143,7 @@ export const ConfigFileSchema = Type.Object(
     backup_archive: Type.Optional(BackupArchiveSchema),
     archive_policy: Type.Optional(ArchivePolicySchema),
     trash: Type.Optional(TrashSchema),
+    limits: Type.Optional(LimitsSchema),
   },
   { additionalProperties: false },
 );

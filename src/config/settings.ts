@@ -13,6 +13,8 @@ import { CATEGORY_LIST } from '../domain/categories/index.js';
 import type { ArchivePolicy, BackupArchiveSettings } from './archive-schema.js';
 import { checkArchivePolicy, checkBackupArchive, resolveArchivePolicy, resolveBackupArchive } from './archive-settings.js';
 import { applyBackupPolicy, mergeRetention } from './backup-policy.js';
+import type { Limits } from '../domain/limits.js';
+import { resolveLimits } from './limits.js';
 import { DEFAULT_HOST, DEFAULT_POLICY, DEFAULT_PORT, DEFAULT_ROOT, DEFAULT_SCHEDULE } from './defaults.js';
 import { checkEditable, checkProtectGlobs } from './editable.js';
 import { ConfigError } from './errors.js';
@@ -58,6 +60,8 @@ export interface Settings {
   archivePolicy: ArchivePolicy | null;
   /** `trash`: move what real runs remove into a restorable trash (README, Trash and restore); null = delete. */
   trash: TrashSettings | null;
+  /** `limits`: the brakes, hard caps, plan lifetime and clock check (issue 15), defaults filled in. */
+  limits: Limits;
 }
 
 export interface LoadOptions {
@@ -127,6 +131,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     backupArchive: resolveBackupArchive(file.backup_archive, paths),
     archivePolicy: resolveArchivePolicy(file.archive_policy),
     trash: resolveTrash(file.trash),
+    limits: resolveLimits(file.limits, schedule, timezone),
   };
   return Object.freeze(settings);
 }

@@ -38,6 +38,12 @@ export const ERROR_CATALOG = Object.freeze({
   ERR_CLEANUP_ARCHIVE_UNAVAILABLE: entry(502, 'ERR_CLEANUP_ARCHIVE_UNAVAILABLE', 1),
   // An archived object does not match its recorded digest (or has none): nothing is restored.
   ERR_CLEANUP_ARCHIVE_CORRUPT: entry(502, 'ERR_CLEANUP_ARCHIVE_CORRUPT', 1),
+  // Issue 14, plans: no such plan (not a dry run or refused run of this root): nothing ran.
+  ERR_CLEANUP_PLAN_NOT_FOUND: entry(404, 'ERR_CLEANUP_NOT_FOUND', 1),
+  // The plan was applied already (or is being applied): a plan is applied at most once.
+  ERR_CLEANUP_PLAN_APPLIED: entry(409, 'ERR_CLEANUP_PLAN_APPLIED', 1),
+  // The plan is older than limits.plan_ttl_minutes: make a new dry run.
+  ERR_CLEANUP_PLAN_EXPIRED: entry(410, 'ERR_CLEANUP_PLAN_EXPIRED', 1),
 });
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -65,4 +71,22 @@ export class BusyError extends Error {
   constructor(readonly runId: string, readonly trigger: string | null, readonly pid: number | null) {
     super(`another cleanup is running (run ${runId}${pid ? `, pid ${pid}` : ''})`);
   }
+}
+
+/** No plan with this id: not a finished dry run or a refused run of this root. */
+export class PlanNotFoundError extends Error {
+  readonly code = 'ERR_CLEANUP_PLAN_NOT_FOUND';
+}
+
+/** The plan was applied already, by `runId` (perhaps still in progress). */
+export class PlanAppliedError extends Error {
+  readonly code = 'ERR_CLEANUP_PLAN_APPLIED';
+  constructor(readonly planId: string, readonly runId: string) {
+    super(`plan ${planId} was already applied (run ${runId}); a plan is applied once: make a new dry run`);
+  }
+}
+
+/** The plan is too old to apply. */
+export class PlanExpiredError extends Error {
+  readonly code = 'ERR_CLEANUP_PLAN_EXPIRED';
 }

@@ -6,7 +6,8 @@
  *   `run.started` once; then `item` for each removed (dry run: to-be-removed) item and
  *   `run.progress` at most every 500 ms, interleaved; then exactly one end event carrying the
  *   whole RunResult: `run.failed` when the run crashed (status `failed`), `run.refused` when a
- *   brake stopped it before any deletion (status `refused`, issue 15: not emitted yet), else
+ *   brake stopped it before any deletion (status `refused`, issue 15: no `item` event then; its
+ *   plan is in the history and the result), else
  *   `run.finished` (`succeeded`, `partial`, `interrupted`).
  * A run refused before it starts (another run holds the lock, invalid overrides) is not a run
  * and emits nothing.

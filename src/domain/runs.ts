@@ -35,16 +35,27 @@ export interface RunRecord {
   kept_total: number;
   errors: ItemError[];
   progress: RunProgress | null;
+  /** The run's id when it is a plan that can be applied (a finished dry run, a refused run), else null. */
+  plan_id: string | null;
+  /** The plan this run carried out, or null. */
+  applied_plan_id: string | null;
+  /** Why a brake refused the run, or null. */
+  refused_reason: string | null;
 }
 
 /** A run without its stored settings and capped lists. */
-export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors'>;
+export type RunSummary = Omit<RunRecord, 'settings' | 'warnings' | 'skipped' | 'kept' | 'errors' | 'plan_id' | 'applied_plan_id' | 'refused_reason'>;
 
 /** A run about to start. Its `started_at` is stamped by the store inside the lock transaction, so recorded runs never overlap. */
 export interface StartRun {
   trigger: Trigger;
   dryRun: boolean;
   settings: unknown;
+  /**
+   * The plan this run applies: claimed in the transaction that takes the lock, so a plan is
+   * applied at most once however many processes try (PlanAppliedError for the others).
+   */
+  applyPlanId?: string;
 }
 
 export interface FinishRun {

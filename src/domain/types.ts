@@ -98,7 +98,8 @@ export interface ItemError {
 /** One counter per category (its descriptor's `statKey`), and the bytes of removed files in MB. */
 export type Stats = { [K in StatKey]: number } & { space_freed_mb: number };
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+/** `refused`: a brake (issue 15) stopped a real run before it deleted anything; its items are its plan. */
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted' | 'refused';
 
 /** The result of one run: the body of SPEC section 4's 200 response. */
 export interface RunResult {
@@ -122,4 +123,13 @@ export interface RunResult {
   kept_total: number;
   errors: ItemError[];
   warnings: string[];
+  /**
+   * A dry run's or a refused run's id, as the plan it is: `POST /plans/<plan_id>/apply` removes
+   * exactly its items (issue 14). Absent for the other runs.
+   */
+  plan_id?: string;
+  /** The plan this real run carried out, when it applied one. */
+  applied_plan_id?: string;
+  /** Why a brake refused the run (status `refused`): the category and the numbers, or the clock. */
+  refused_reason?: string;
 }

@@ -9,6 +9,7 @@ import type { NotificationEvent } from '../domain/notifications.js';
 import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
 import type { TrashHooks } from './trash/hooks.js';
 import type { TrashRun } from './trash/trash-run.js';
+import type { RemovalGate } from './brakes/gate.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
@@ -61,6 +62,11 @@ export interface RunContext {
   readonly trash?: TrashRun;
   /** Test hooks inside the trash's moves and restores (crash tests); real runs leave them undefined. */
   readonly trashHooks?: TrashHooks;
+  /**
+   * A real run carrying out a checked plan (an applied plan, the brake's budget): every executor
+   * asks it right before each removal, and removes only what it admits (brakes/gate.ts).
+   */
+  readonly gate?: RemovalGate;
 }
 
 /** One category's collector + planner + executor. `run` plans, then hands the planned removals to the run's sink (sinks.ts). */

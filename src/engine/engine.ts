@@ -10,10 +10,13 @@ import type { RunOverrides } from '../config/schema.js';
 import { type EngineSettings, engineSettingsOf } from '../config/engine-settings.js';
 import { resolveCategories, resolvePolicy } from '../config/settings.js';
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
+import { ConfigError } from '../domain/errors.js';
 import { endEventType, type RunListener } from '../domain/events.js';
 import type { Policy, RunResult, RunStatus, Trigger } from '../domain/types.js';
 import type { CategoryHandler, EngineLogger, RunContext } from './context.js';
 import { handlersFor } from './handlers.js';
+import { loadPlan, type Plan } from './plans/load-plan.js';
+import { runBody } from './run-body.js';
 import { createEmitter, type Emit } from './run-events.js';
 import { activityLogListener, historyListener, itemLogListener } from './run-listeners.js';
 import type { RunStore } from './run-store.js';
@@ -46,6 +49,14 @@ export interface RunOnceOptions {
   restore?: RestoreRequest;
   /** Test hooks inside the trash's moves and restores (crash tests). */
   trashHooks?: TrashHooks;
+  /** A real run: a person confirmed it is large (`--allow-large`, `confirm_large`): neither the brake nor the caps refuse it. */
+  confirmLarge?: boolean;
+  /**
+   * Apply this plan (a dry run's or a refused run's id): a real run of exactly its items, under
+   * its policy and categories (no overrides), each re-checked at removal. Throws
+   * PlanNotFoundError, PlanExpiredError or PlanAppliedError (nothing runs).
+   */
+  planId?: string;
 }
 
 /** What `/status` shows about the run in progress in this process. */
@@ -74,7 +85,7 @@ export interface EngineDeps {
 }
 
 export interface Engine {
-  /** Runs one cleanup. Throws BusyError when another run holds the lock, ConfigError on invalid overrides; nothing is deleted then. */
+  /** Runs one cleanup. Throws BusyError when another run holds the lock, ConfigError on invalid overrides, a Plan…Error for a plan that cannot be applied; nothing is deleted then. */
   runOnce(opts: RunOnceOptions): Promise<RunResult>;
   /** The run in progress in this process, or null. */
   current(): RunningInfo | null;
@@ -87,6 +98,10 @@ interface ActiveRun {
   tally: Tally;
   emit: Emit;
   signal: AbortSignal;
+  /** The plan this run applies, if any. */
+  plan: Plan | null;
+  /** Set when a brake refused the run. */
+  refusal: string | null;
 }
 
 /** Builds the engine around one root's settings and state store. */
@@ -99,12 +114,13 @@ export function createEngine(given: EngineDeps): Engine {
     // The settings are read once per run (a live configuration may change between runs), and
     // only the engine's part of them: no handler, listener or record sees the token or the port.
     const deps: EngineDeps = { ...given, settings: engineSettingsOf(given.settings) };
-    // Validate before taking the lock: bad input changes nothing and is not a run.
-    const policy = resolvePolicy(deps.settings, opts.overrides);
-    const categories = selectedCategories(list, opts.overrides);
-    if (opts.restore) checkRestore(deps, opts);
     const now = opts.now ?? Date.now();
-    const run = startRun(deps, list, opts, { policy, categories, now });
+    // Validate before taking the lock: bad input changes nothing and is not a run.
+    if (opts.restore) checkRestore(deps, opts);
+    const plan = opts.planId === undefined ? null : planFor(deps, opts, now);
+    const policy = plan?.policy ?? resolvePolicy(deps.settings, opts.overrides);
+    const categories = plan ? list.map((d) => d.name).filter((n) => plan.categories.includes(n)) : selectedCategories(list, opts.overrides);
+    const run = startRun(deps, list, opts, { policy, categories, now, plan });
     running = run.info;
     let crashed: unknown = null;
     try {
@@ -117,7 +133,9 @@ export function createEngine(given: EngineDeps): Engine {
           else {
             // Before any category is planned: interrupted restores, purges, and whether this run trashes.
             await prepareTrash(ctx);
-            await runHandlers(handlers.filter((h) => categories.includes(h.category)), ctx, run.tally);
+            const selected = handlers.filter((h) => categories.includes(h.category));
+            const body = { ctx, handlers: selected, tally: run.tally, store: deps.store, list, trigger: opts.trigger, confirmLarge: opts.confirmLarge === true, plan };
+            run.refusal = await runBody(body);
           }
         } finally {
           ctx.trash?.close();
@@ -132,6 +150,16 @@ export function createEngine(given: EngineDeps): Engine {
   }
 
   return { runOnce, current: () => running };
+}
+
+/** The plan a run applies, read and checked (a plan is a real run with no overrides of its own). */
+function planFor(deps: EngineDeps, opts: RunOnceOptions, now: number): Plan {
+  if (opts.dryRun) throw new ConfigError('a plan is applied by a real run: dry_run must be false');
+  if (opts.overrides && Object.keys(opts.overrides).length > 0) {
+    throw new ConfigError('a plan is applied with the settings it was made with: give no overrides');
+  }
+  const limits = deps.settings.limits;
+  return loadPlan(deps.store, opts.planId as string, { now, root: deps.settings.root, ttlMinutes: limits.planTtlMinutes });
 }
 
 /** What the handlers of one run get. */
@@ -172,14 +200,16 @@ function startRun(
   deps: EngineDeps,
   list: readonly CategoryDescriptor[],
   opts: RunOnceOptions,
-  plan: { policy: Policy; categories: readonly string[]; now: number },
+  plan: { policy: Policy; categories: readonly string[]; now: number; plan: Plan | null },
 ): ActiveRun {
+  const applied = plan.plan ? { applied_plan_id: plan.plan.id } : {};
   const runId = deps.store.startRun({
     trigger: opts.trigger,
     dryRun: opts.dryRun,
     settings: opts.restore
       ? { restore: { run_id: opts.restore.runId, category: opts.restore.category ?? null, targets: opts.restore.targets ?? [] }, root: deps.settings.root, now: new Date(plan.now).toISOString() }
-      : { policy: plan.policy, categories: plan.categories, root: deps.settings.root, now: new Date(plan.now).toISOString() },
+      : { policy: plan.policy, categories: plan.categories, root: deps.settings.root, now: new Date(plan.now).toISOString(), ...applied },
+    ...(plan.plan ? { applyPlanId: plan.plan.id } : {}),
   });
   const startedAt = new Date(deps.store.getRun(runId)?.started_at ?? Date.now()).toISOString();
   let tally: Tally | null = null;
@@ -193,26 +223,7 @@ function startRun(
   const info: RunningInfo = { run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, started_at: startedAt, progress: tally.progress };
   deps.logger.info({ run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, root: deps.settings.root }, 'cleanup run started');
   emit({ type: 'run.started', run_id: runId, trigger: opts.trigger, dry_run: opts.dryRun, started_at: startedAt });
-  return { info, opts, tally, emit, signal: opts.signal ?? new AbortController().signal };
-}
-
-/** Runs the handlers in order until the run is aborted. */
-async function runHandlers(handlers: readonly CategoryHandler[], ctx: RunContext, tally: Tally): Promise<void> {
-  for (const handler of handlers) {
-    if (ctx.signal.aborted) return;
-    tally.progress.category = handler.category;
-    await runHandler(handler, ctx);
-  }
-}
-
-/** Runs one handler; an unexpected throw becomes a category-level error and the run goes on. */
-async function runHandler(handler: CategoryHandler, ctx: RunContext): Promise<void> {
-  try {
-    await handler.run(ctx);
-  } catch (err) {
-    ctx.report.error({ category: handler.category, target: handler.category, message: `category failed: ${(err as Error).message}` });
-    ctx.logger.error({ err, category: handler.category, run_id: ctx.runId }, 'category failed');
-  }
+  return { info, opts, tally, emit, signal: opts.signal ?? new AbortController().signal, plan: plan.plan, refusal: null };
 }
 
 /**
@@ -223,8 +234,10 @@ async function runHandler(handler: CategoryHandler, ctx: RunContext): Promise<vo
 function finishRun(deps: EngineDeps, run: ActiveRun, crashed: unknown): RunResult {
   const { tally: t, info } = run;
   if (crashed) recordCrash(deps, run, crashed);
-  const status: RunStatus = crashed ? 'failed' : run.signal.aborted ? 'interrupted' : t.errors.length ? 'partial' : 'succeeded';
-  const result = resultOf(info, t, status, new Date());
+  const status = statusOf(run, crashed);
+  const result = resultOf(run, status, new Date());
+  // The refusal is the run's first warning too: the history keeps it there (records.ts reads it back).
+  if (result.refused_reason) t.warnings.unshift(result.refused_reason);
   run.emit({ type: endEventType(status), run_id: info.run_id, result });
   deps.store.finishRun(info.run_id, {
     status,
@@ -271,7 +284,8 @@ function recordCrash(deps: EngineDeps, run: ActiveRun, crashed: unknown): void {
  * SPEC section 4's result. Its lists are the tally's own arrays, so a warning the engine's
  * listeners add at the end event (a failed activity-log row) is in the result and the history.
  */
-function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Date): RunResult {
+function resultOf(run: ActiveRun, status: RunStatus, finishedAt: Date): RunResult {
+  const { tally: t, info } = run;
   t.stats.space_freed_mb = toMb(t.bytes);
   return {
     success: status === 'succeeded',
@@ -292,10 +306,32 @@ function resultOf(info: RunningInfo, t: Tally, status: RunStatus, finishedAt: Da
     kept_total: t.keptTotal,
     errors: t.errors,
     warnings: t.warnings,
+    ...planFields(run, status),
   };
 }
 
 /** Bytes as MB (1048576), two decimals: SPEC 4's space_freed_mb rounding. */
 function toMb(bytes: number): number {
   return Math.round((bytes / 1_048_576) * 100) / 100;
+}
+
+function statusOf(run: ActiveRun, crashed: unknown): RunStatus {
+  if (crashed) return 'failed';
+  if (run.refusal !== null) return 'refused';
+  if (run.signal.aborted) return 'interrupted';
+  return run.tally.errors.length ? 'partial' : 'succeeded';
+}
+
+/**
+ * The result's plan fields: a finished dry run and a refused run are plans (their id is the
+ * plan_id); a refused run says why and how to confirm; a run that applied a plan names it.
+ */
+function planFields(run: ActiveRun, status: RunStatus): Pick<RunResult, 'plan_id' | 'applied_plan_id' | 'refused_reason'> {
+  const id = run.info.run_id;
+  if (status === 'refused') {
+    const confirm = `nothing was deleted; its plan is run ${id}: look at it, then apply it (cleanup-worker --apply ${id}, POST /api/system/cleanup/plans/${id}/apply) or confirm a new run (--force --allow-large, "confirm_large": true)`;
+    return { plan_id: id, refused_reason: `refused: ${run.refusal}; ${confirm}` };
+  }
+  if (run.info.dry_run && (status === 'succeeded' || status === 'partial')) return { plan_id: id };
+  return run.plan ? { applied_plan_id: run.plan.id } : {};
 }

@@ -21,6 +21,7 @@ import { archiveRoutes } from './routes/archive.js';
 import { requireLoopback } from './local-only.js';
 import { panelAvailable, panelRoutes, registerDocs } from './panel.js';
 import { cleanupRoutes } from './routes/cleanup.js';
+import { plansRoutes } from './routes/plans.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -99,6 +100,7 @@ export function buildApp(deps: AppDeps): App {
     async (api) => {
       if (token) api.addHook('onRequest', createAuthHook(token));
       await api.register(cleanupRoutes, { engine: deps.engine, signal: shutdown.signal });
+      await api.register(plansRoutes, { engine: deps.engine, signal: shutdown.signal });
       await api.register(statusRoutes, { settings: deps.settings, current: config.current, engine: deps.engine, store: deps.store, scheduler: deps.scheduler });
       await api.register(runsRoutes, { store: deps.store });
       await api.register(trashRoutes, { engine: deps.engine, signal: shutdown.signal });

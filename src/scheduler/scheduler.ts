@@ -46,7 +46,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function runTick(): Promise<void> {
     try {
       const result = await engine.runOnce({ trigger: 'schedule', dryRun: settings.scheduleDryRun, signal: abort.signal });
-      logger.info({ run_id: result.run_id, status: result.status, stats: result.stats }, 'scheduled cleanup finished');
+      if (result.status === 'refused') {
+        // A brake stopped it (issue 15): nothing was deleted; the reason says how to confirm.
+        logger.warn({ run_id: result.run_id, status: result.status, reason: result.refused_reason }, 'scheduled cleanup refused');
+      } else {
+        logger.info({ run_id: result.run_id, status: result.status, stats: result.stats }, 'scheduled cleanup finished');
+      }
     } catch (err) {
       if (catalogEntryOf(err)?.code === 'ERR_CLEANUP_BUSY') {
         const busy = err as BusyError;

@@ -29,14 +29,26 @@ export interface RowShape {
 
 /** Parses the JSON columns of one runs row. */
 export function toRunRecord(row: RowShape): RunRecord {
+  const settings = row.settings ? JSON.parse(row.settings) : null;
+  const applied = (settings as { applied_plan_id?: unknown } | null)?.applied_plan_id;
+  const warnings: string[] = row.warnings ? JSON.parse(row.warnings) : [];
   return {
     ...toRunSummary(row),
-    settings: row.settings ? JSON.parse(row.settings) : null,
-    warnings: row.warnings ? JSON.parse(row.warnings) : [],
+    settings,
+    warnings,
     skipped: row.skipped ? JSON.parse(row.skipped) : [],
     kept: row.kept ? JSON.parse(row.kept) : [],
     errors: row.errors ? JSON.parse(row.errors) : [],
+    plan_id: isPlan(row) ? row.run_id : null,
+    applied_plan_id: typeof applied === 'string' ? applied : null,
+    // A refused run's reason is its warning that starts `refused: ` (engine.ts puts it there).
+    refused_reason: row.status === 'refused' ? (warnings.find((w) => w.startsWith('refused: ')) ?? null) : null,
   };
+}
+
+/** A run whose items are a plan that can be applied: a finished dry run, or a real run a brake refused. */
+export function isPlan(row: { dry_run: number; status: string }): boolean {
+  return row.status === 'refused' || (row.dry_run === 1 && (row.status === 'succeeded' || row.status === 'partial'));
 }
 
 /** The columns of a RunSummary (no settings or capped lists to parse). */

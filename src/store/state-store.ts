@@ -18,6 +18,7 @@ import { confirmStateFile, prepareStateFile, StateUnavailableError } from './sta
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
 import { PANEL_MIGRATIONS } from './panel-migrations.js';
 import { TRASH_MIGRATIONS } from './trash-migrations.js';
+import { createPlanStore, PLAN_MIGRATIONS } from './plan-store.js';
 import { prepareCategoryTotals } from './run-totals.js';
 import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
 
@@ -91,6 +92,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE runs ADD COLUMN kept_total INTEGER NOT NULL DEFAULT 0;`,
   ...PANEL_MIGRATIONS,
   ...TRASH_MIGRATIONS,
+  // Plans applied and refused runs (issues 14 and 15): store/plan-store.ts.
+  ...PLAN_MIGRATIONS,
 ];
 
 /** The schema version a state database has once every migration ran. */
@@ -203,6 +206,7 @@ function createStore(db: Database.Database): StateStore {
     ).pluck(),
   };
   const outbox = createOutbox(db);
+  const plans = createPlanStore(db);
 
   const totals = prepareCategoryTotals(db);
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
@@ -217,6 +221,8 @@ function createStore(db: Database.Database): StateStore {
   };
 
   const startRun = db.transaction((run: StartRun): string => {
+    // A plan already taken is refused as such, even while the run applying it holds the lock.
+    if (run.applyPlanId) plans.checkUnclaimed(run.applyPlanId);
     const held = q.lock.get();
     if (held) {
       if (ownerAlive(held.pid, held.pid_start)) {
@@ -230,6 +236,7 @@ function createStore(db: Database.Database): StateStore {
     const startedAt = new Date().toISOString();
     q.insertRun.run(runId, run.trigger, run.dryRun ? 1 : 0, startedAt, myPid, myStart, JSON.stringify(run.settings));
     q.takeLock.run(runId, myPid, myStart, startedAt);
+    if (run.applyPlanId) plans.claim(run.applyPlanId, runId, startedAt);
     return runId;
   });
 
@@ -314,6 +321,7 @@ function createStore(db: Database.Database): StateStore {
       const row = q.get.get(held.run_id);
       return row ? toRunRecord(row) : null;
     },
+    ...plans.api,
     database: () => db,
     close() {
       if (db.open) db.close();

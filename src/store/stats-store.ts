@@ -44,7 +44,8 @@ const BUCKET_SQL: Record<Bucket, string> = {
   week: "date(substr(r.started_at, 1, 10), '-6 days', 'weekday 1') || 'T00:00:00.000Z'",
 };
 
-const RANGE = `r.dry_run = @dry AND r.started_at >= @from AND r.started_at < @to AND r.status <> 'running'
+// A refused run's items are its plan, never removed: not space freed.
+const RANGE = `r.dry_run = @dry AND r.started_at >= @from AND r.started_at < @to AND r.status NOT IN ('running', 'refused')
   AND (@trigger IS NULL OR r.trigger = @trigger)`;
 
 export interface StatsStore {

@@ -7,11 +7,12 @@ import type Database from 'better-sqlite3';
 import type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
 import type { Item } from '../domain/types.js';
 import type { Outbox } from './outbox.js';
+import type { PlanStoreApi } from './plan-store.js';
 
 export { BusyError } from '../domain/errors.js';
 export type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
 
-export interface StateStore {
+export interface StateStore extends PlanStoreApi {
   /** Takes the lock and records a new `running` run; throws BusyError when a live owner holds it. A dead owner's lock is taken over and its run marked `interrupted`. */
   startRun(run: StartRun): string;
   /** Appends items (batched by the caller) to a run's history. */

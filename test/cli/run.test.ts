@@ -63,7 +63,8 @@ describe('cleanup-worker runs', () => {
   it('prints the original summary block line for line after a real run, and only that on stdout', async () => {
     const root = fixtureRoot();
     const r = await runCli(['--force', '--root', root]);
-    expect(r.stderr).toBe('');
+    // Issue 15: the first real run on a root is not braked, and says so (with what it removed).
+    expect(r.stderr).toBe(`cleanup-worker: warning: first real run on this root: not braked (no earlier real run to compare it with); it removed 9 items, ${E.spaceMb} MB\n`);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(SUMMARY({ b: E.backups, l: E.logs, t: E.tasks, e: E.errors, p: E.prompts, tmp: E.temp, mb: E.spaceMb }));
     const after = listTree(root, SERVICE_OWN);

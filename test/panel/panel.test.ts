@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, writeFileAt } from '../helpers/temp-root.js';
 import { launchBrowser, type PanelServer, seedFiles, shot, startPanelServer } from './panel-helpers.js';
 
 let browser: Browser;
@@ -82,30 +83,10 @@ describe('the panel in a browser', () => {
     expect(await page.getByTestId('group-tasks').locator('h3').innerText()).toMatch(/Tasks: 2 to remove/);
     // What stays, with its reason: the protected log.
     expect(await page.getByTestId('group-logs').innerText()).toMatch(/logs\/keep_me-audit\.log\s+protected by glob/);
-    // No plan_id in a dry run's result yet: the apply button is not offered.
-    expect(await page.getByTestId('apply-plan').count()).toBe(0);
+    // The dry run is a plan: "Apply this plan" is offered (applied in its own test below, on its own root).
+    expect(await page.getByTestId('apply-plan').innerText()).toBe('Apply this plan (remove these 7 items)');
     for (const f of Object.values(files)) expect(existsSync(f)).toBe(true);
     await page.screenshot({ path: shot('preview'), fullPage: true });
-  });
-
-  it('offers "Apply this plan" when a dry run carries a plan_id, and posts to that plan', async () => {
-    // The plan API is another issue's: stand in for its two answers, in this page only.
-    const tab = await context.newPage();
-    let applied = '';
-    await tab.route('**/api/system/cleanup', async (route) => {
-      const res = await route.fetch();
-      await route.fulfill({ response: res, json: { ...(await res.json()), plan_id: 'plan-42' } });
-    });
-    await tab.route('**/api/system/cleanup/plans/*/apply', async (route) => {
-      applied = new URL(route.request().url()).pathname;
-      await route.fulfill({ json: { success: true, run_id: 'r-applied', stats: { backups_deleted: 2, logs_deleted: 1, tasks_deleted: 2, errors_deleted: 1, prompts_deleted: 0, temp_files_deleted: 1, space_freed_mb: 0.46 } } });
-    });
-    await tab.goto(`${server.url}/ui/#/preview`);
-    await tab.getByTestId('run-preview').click();
-    await tab.getByTestId('apply-plan').click();
-    await tab.getByText('Applied: backups 2').waitFor();
-    expect(applied).toBe('/api/system/cleanup/plans/plan-42/apply');
-    await tab.close();
   });
 
   it("lists the runs and pages a run's items, filtered by category", async () => {
@@ -186,6 +167,63 @@ describe('the panel in a browser', () => {
     await narrow.getByTestId('disk-free').waitFor();
     await narrow.screenshot({ path: shot('zoom'), fullPage: true });
     await narrow.close();
+  });
+});
+
+describe('preview, then apply exactly that (issue 14)', () => {
+  it('applies the previewed plan: the run removes exactly those items; a second tab applying the same plan is refused', async () => {
+    const own = await startPanelServer();
+    const seeded = seedFiles(own.root);
+    const tabs = await browser.newContext({ viewport: { width: 1200, height: 860 }, timezoneId: 'UTC' });
+    try {
+      const first = await tabs.newPage();
+      await first.goto(`${own.url}/ui/#/preview`);
+      await first.getByTestId('run-preview').click();
+      await first.getByTestId('group-backups').waitFor();
+      const preview = await first.getByTestId('preview-result').innerText();
+      const planLink = await first.getByRole('link', { name: "the run's history" }).getAttribute('href');
+      const planId = decodeURIComponent((planLink ?? '').replace('#/runs/', ''));
+      expect(planId).toMatch(/^[0-9a-f-]{36}$/);
+      const planned = (await (await fetch(`${own.url}/api/system/cleanup/runs/${planId}?items_limit=100`)).json()) as { items: { target: string }[] };
+      // A second tab shows the same plan on its run page, before the first tab applies it.
+      const second = await tabs.newPage();
+      await second.goto(`${own.url}/ui/#/runs/${planId}`);
+      await second.getByTestId('apply-plan').waitFor();
+      // Something that qualifies only after the preview: not in the plan, so it stays.
+      const late = writeFileAt(own.root, 'logs/late.log.1', Date.now() - 90 * DAY, 'late');
+
+      await first.getByTestId('apply-plan').click();
+      await first.getByTestId('applied').waitFor();
+      expect(await first.getByTestId('applied').innerText()).toMatch(/^Applied: backups 2, logs 1, tasks 2, errors 1, temp 1 · /);
+      await first.screenshot({ path: shot('applied'), fullPage: true });
+      expect(preview).toContain('Apply this plan (remove these 7 items)');
+      for (const key of ['backup10', 'backup11', 'oldLog', 'oldTemp']) expect(existsSync(seeded[key] as string), key).toBe(false);
+      for (const key of ['backup0', 'backup9', 'twentyDayLog', 'recentLog', 'protectedLog', 'db']) expect(existsSync(seeded[key] as string), key).toBe(true);
+      expect(existsSync(late)).toBe(true);
+
+      // The run appears in the history with exactly the plan's items.
+      await first.getByTestId('applied').getByRole('link', { name: 'the run' }).click();
+      const items = first.getByTestId('items-table').locator('tbody tr');
+      await items.first().waitFor();
+      const shown = (await items.allInnerTexts()).map((t) => t.split('\t')[0]?.trim());
+      expect(shown.sort()).toEqual(planned.items.map((i) => i.target).sort());
+      expect(await first.locator('dl.facts').innerText()).toContain(planId);
+      await first.getByRole('link', { name: '← All runs' }).click();
+      const newest = first.getByTestId('runs-table').locator('tbody tr').first();
+      await newest.waitFor();
+      expect(await newest.innerText()).toMatch(/api\s+real\s+succeeded/);
+
+      // The second tab applies the same plan: the server refuses it and the tab says why.
+      await second.getByTestId('apply-plan').click();
+      const refused = second.getByRole('alert');
+      await refused.waitFor();
+      expect(await refused.innerText()).toMatch(new RegExp(`^plan ${planId} was already applied \\(run [0-9a-f-]{36}\\); a plan is applied once`));
+      expect(await second.getByTestId('applied').count()).toBe(0);
+      await second.screenshot({ path: shot('apply-refused'), fullPage: false });
+    } finally {
+      await tabs.close();
+      await own.stop();
+    }
   });
 });
 

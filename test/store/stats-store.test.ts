@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Item, Trigger } from '../../src/domain/types.js';
 import { createStatsStore } from '../../src/store/stats-store.js';
 import { PANEL_MIGRATIONS } from '../../src/store/panel-migrations.js';
+import { PLAN_MIGRATIONS } from '../../src/store/plan-store.js';
 import { openStateStoreAt, STATE_SCHEMA_VERSION } from '../../src/store/state-store.js';
 import { TRASH_MIGRATIONS } from '../../src/store/trash-migrations.js';
 import type { StateStore } from '../../src/store/types.js';
@@ -73,11 +74,11 @@ describe('space freed over time', () => {
     let store = openStateStoreAt(file);
     recordRun(store, '2026-02-01T01:00:00.000Z', [item('backups', 100), item('backups', 20), item('temp', 5), item('temp', 0, 'rmdir')]);
     // Back to the schema before issue 14: the totals table did not exist.
-    // (and before the trash's column, issue 15, whose migration comes after the panel's)
+    // (and before the trash's column and the plans' tables, issue 15, whose migrations come after the panel's)
     store.database().exec(`DROP TABLE run_category_totals; DROP INDEX runs_started; DROP TABLE config_overlay; DROP TABLE config_changes;
       ALTER TABLE runs DROP COLUMN space_trashed_mb;`);
-    // The schema version just before the panel's migrations (only the trash's come after them).
-    store.database().pragma(`user_version = ${STATE_SCHEMA_VERSION - PANEL_MIGRATIONS.length - TRASH_MIGRATIONS.length}`);
+    // The schema version just before the panel's migrations (only the trash's and the plans' come after them).
+    store.database().pragma(`user_version = ${STATE_SCHEMA_VERSION - PANEL_MIGRATIONS.length - TRASH_MIGRATIONS.length - PLAN_MIGRATIONS.length}`);
     store.close();
     store = openStateStoreAt(file);
     const stats = createStatsStore(store.database()).spaceFreed({ bucket: 'day', from: '2026-02-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });

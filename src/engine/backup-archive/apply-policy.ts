@@ -53,6 +53,13 @@ export async function applyArchivePolicy(
       ctx.report.item({ ...item, action: 'delete', reason: d.reason });
       continue;
     }
+    // A run carrying out a checked plan deletes only the copies its gate admits.
+    const gate = ctx.gate?.admit({ ...item, action: 'delete' }) ?? 'go';
+    if (gate === 'outside') continue;
+    if (gate !== 'go') {
+      ctx.report.skipped({ category: 'backups', target: item.target, reason: gate.skip });
+      continue;
+    }
     const outcome = await deleteCopy(target, d.object.key);
     if (outcome === 'deleted') ctx.report.item({ ...item, action: 'delete', reason: d.reason });
     else if (outcome.skip) ctx.report.skipped({ category: 'backups', target: item.target, reason: outcome.skip });

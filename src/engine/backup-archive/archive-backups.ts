@@ -70,8 +70,16 @@ function retentionFor(ctx: RunContext, target: ArchiveTarget): TargetRetention {
 function planArchive(ctx: RunContext, decisions: readonly Decision<FileCandidate>[], target: ArchiveTarget, compress: boolean): Planned[] {
   const planned: Planned[] = [];
   for (const d of decisions) {
-    if (d.action === 'skip') ctx.report.skipped({ category: 'backups', target: d.candidate.target, reason: d.reason });
+    const c = d.candidate;
+    if (d.action === 'skip' && (!ctx.gate || ctx.gate.covers('backups', c.target))) ctx.report.skipped({ category: 'backups', target: c.target, reason: d.reason });
     if (d.action !== 'delete' && d.action !== 'archive') continue;
+    // A run carrying out a checked plan archives only what its gate admits.
+    const gate = ctx.gate?.admit({ category: 'backups', target: c.target, bytes: c.size, action: 'archive', mtimeMs: c.mtimeMs }) ?? 'go';
+    if (gate === 'outside') continue;
+    if (gate !== 'go') {
+      ctx.report.skipped({ category: 'backups', target: c.target, reason: gate.skip });
+      continue;
+    }
     const place = placeOf(d.candidate, compress);
     if ('reason' in place) {
       ctx.report.skipped({ category: 'backups', target: d.candidate.target, reason: place.reason });

@@ -111,7 +111,7 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
   for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
     const plan = planBatch(ctx, t, rule, batch);
     unreadable += plan.unreadable;
-    const rows = dropConflicts(ctx, db, t, executor, plan.remove);
+    const rows = dropConflicts(ctx, db, t, executor, ctx.gate ? admitted(ctx, t, plan.remove) : plan.remove);
     if (rows.length > 0) {
       if (removes(kind) && !hookCalled) {
         hookCalled = true;
@@ -167,6 +167,16 @@ function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, batch: read
     }
   }
   return { remove, unreadable };
+}
+
+/** The rows a run carrying out a checked plan may remove (ctx.gate): the others are kept, those of the plan with the reason. */
+function admitted(ctx: RunContext, t: DetectedTable, rows: PlannedRow[]): PlannedRow[] {
+  return rows.filter((r) => {
+    const target = targetOf(ctx, t, r.rowid);
+    const gate = ctx.gate?.admit({ category: t.category, target, bytes: 0, action: removalFor(ctx, r.action) }) ?? 'go';
+    if (gate !== 'go' && gate !== 'outside') ctx.report.skipped({ category: t.category, target, reason: gate.skip });
+    return gate === 'go';
+  });
 }
 
 /**

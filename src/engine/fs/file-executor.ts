@@ -95,7 +95,8 @@ function trashMoverOf({ ctx, scope }: FileSinkDeps): RemoveFile {
 /**
  * A streaming executor for one category (all its folders): reports the `skip` decisions of each
  * chunk and hands the `delete` ones to the run's sink, chosen once here: listed in a dry run,
- * deleted (see deleteFiles) in a real run. Never throws for operational problems.
+ * deleted (see deleteFiles) in a real run. A run carrying out a checked plan (ctx.gate) hands over
+ * only what its gate admits. Never throws for operational problems.
  */
 export function createFileExecutor(
   ctx: RunContext,
@@ -113,10 +114,17 @@ export function createFileExecutor(
       const deletes: Decision<FileCandidate>[] = [];
       const held = ctx.trash?.holds;
       for (const d of decisions) {
+        const c = d.candidate;
         // A file a restore put back is kept while its hold lasts (engine/trash/journal.ts).
-        const hold = d.action === 'delete' && held?.size ? held.get(d.candidate.target) : undefined;
-        if (d.action === 'skip' || hold) ctx.report.skipped({ category, target: d.candidate.target, reason: hold ?? d.reason });
-        else if (d.action === 'delete') deletes.push(d);
+        const hold = d.action === 'delete' && held?.size ? held.get(c.target) : undefined;
+        if (d.action === 'skip' || hold) {
+          if (hold || !ctx.gate || ctx.gate.covers(category, c.target)) ctx.report.skipped({ category, target: c.target, reason: hold ?? d.reason });
+        } else if (d.action === 'delete') {
+          // The action as this run carries it out (trash in place of delete while the trash is on), as the plan listed it.
+          const gate = ctx.gate?.admit({ category, target: c.target, bytes: c.size, action: removalFor(ctx, 'delete'), mtimeMs: c.mtimeMs }) ?? 'go';
+          if (gate === 'go') deletes.push(d);
+          else if (gate !== 'outside') ctx.report.skipped({ category, target: c.target, reason: gate.skip });
+        }
       }
       await take(deletes, onRemoved);
     },

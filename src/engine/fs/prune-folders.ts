@@ -89,7 +89,9 @@ const FOLDER_SINKS: { readonly [K in SinkKind]?: FolderSink } = {
  * only folders actually removed are reported as items.
  */
 export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof emptiedFolders>, options: PruneOptions = {}): Promise<void> {
-  for (const { folder, reason } of plan.kept) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
+  for (const { folder, reason } of plan.kept) {
+    if (!ctx.gate || ctx.gate.covers('temp', folder.target)) ctx.report.skipped({ category: 'temp', target: folder.target, reason });
+  }
   const kind = sinkFor(ctx, 'delete');
   const take = FOLDER_SINKS[kind];
   if (!take) throw new TypeError(`temp: folders have no ${kind} sink`);
@@ -97,6 +99,13 @@ export async function pruneFolders(ctx: RunContext, plan: ReturnType<typeof empt
   let done = 0;
   for (const f of plan.remove) {
     if (done++ % 256 === 0 && ctx.signal.aborted) return;
+    // A run carrying out a checked plan removes only the folders its gate admits.
+    const gate = ctx.gate?.admit({ category: 'temp', target: f.target, bytes: 0, action: 'rmdir' }) ?? 'go';
+    if (gate === 'outside') continue;
+    if (gate !== 'go') {
+      ctx.report.skipped({ category: 'temp', target: f.target, reason: gate.skip });
+      continue;
+    }
     let why: Reason | undefined;
     try {
       why = await take(f, parents, options);

@@ -34,8 +34,8 @@ export const cleanupRoutes: FastifyPluginAsyncTypebox<CleanupRoutesOptions> = as
       },
     },
     async (request) => {
-      const { dry_run, ...overrides } = request.body;
-      return opts.engine.runOnce({ trigger: 'api', dryRun: dry_run !== false, overrides, signal: opts.signal });
+      const { dry_run, confirm_large, ...overrides } = request.body;
+      return opts.engine.runOnce({ trigger: 'api', dryRun: dry_run !== false, overrides, confirmLarge: confirm_large === true, signal: opts.signal });
     },
   );
 };

@@ -20,6 +20,9 @@ export const CleanupBodySchema = Type.Object(
       Type.Boolean({ default: true, description: 'Report what would be removed without removing it. Only `false` deletes.' }),
     ),
     ...RunOverridesSchema.properties,
+    confirm_large: Type.Optional(
+      Type.Boolean({ description: 'A real run only: confirms a run the brake would refuse as unusual, or beyond a limits cap (docs/BRAKES.md).' }),
+    ),
   },
   {
     additionalProperties: false,
@@ -50,6 +53,11 @@ export const RunResultSchema = Type.Object(
     kept_total: Count,
     errors: Type.Array(ItemErrorSchema),
     warnings: Type.Array(Type.String()),
+    plan_id: Type.Optional(
+      Type.String({ description: 'A dry run (or a refused run): its plan, which POST /plans/{plan_id}/apply carries out exactly, once, before it expires.' }),
+    ),
+    applied_plan_id: Type.Optional(Type.String({ description: 'The plan this run carried out.' })),
+    refused_reason: Type.Optional(Type.String({ description: 'Status `refused`: why (the category and the numbers, or the clock), and how to confirm.' })),
   },
   { additionalProperties: false, description: 'The run finished (see `success` and `status` for how it went).' },
 );

@@ -32,8 +32,8 @@ export const TimestampSchema = Type.String({ format: 'date-time', description: '
 
 export const TriggerSchema = StringEnum(['api', 'schedule', 'cli'], { description: 'What started the run.' });
 
-export const RunStatusSchema = StringEnum(['running', 'succeeded', 'partial', 'failed', 'interrupted'], {
-  description: 'How the run ended (`running` while in progress).',
+export const RunStatusSchema = StringEnum(['running', 'succeeded', 'partial', 'failed', 'interrupted', 'refused'], {
+  description: 'How the run ended (`running` while in progress; `refused`: a brake stopped a real run before it deleted anything).',
 });
 
 /** The category names of `list` (the category descriptors) as a string enum. */

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { api, ErrorBox } from '../api.js';
 import { bytes, CATEGORIES, statsLine } from '../format.js';
 import { html } from '../html.js';
+import { ApplyPlan } from './apply-plan.js';
 
 function group(list) {
   const by = new Map();
@@ -30,25 +31,9 @@ function CategoryGroup({ c, items, stays }) {
   </section>`;
 }
 
-function Result({ r, onApplied }) {
-  const [applying, setApplying] = useState(false);
-  const [applied, setApplied] = useState(null);
-  const [error, setError] = useState(null);
+function Result({ r }) {
   const items = group(r.items);
   const stays = group([...(r.skipped ?? []), ...(r.kept ?? [])]);
-  const apply = async () => {
-    setApplying(true);
-    setError(null);
-    try {
-      const res = await api(`/plans/${encodeURIComponent(r.plan_id)}/apply`, { method: 'POST', body: {} });
-      setApplied(res);
-      onApplied?.(res);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setApplying(false);
-    }
-  };
   return html`<section aria-labelledby="h-result" data-testid="preview-result">
     <h2 id="h-result" tabindex="-1">Dry run: ${statsLine(r.stats)}</h2>
     <p>${`Nothing was deleted. ${r.items_total > r.items.length ? `Showing the first ${r.items.length} of ${r.items_total} items. ` : ''}Every item is in `}<a href=${`#/runs/${encodeURIComponent(r.run_id)}`}>the run's history</a>.</p>
@@ -57,11 +42,7 @@ function Result({ r, onApplied }) {
       (c) => html`<${CategoryGroup} c=${c} items=${items.get(c.name) ?? []} stays=${stays.get(c.name) ?? []} />`,
     )}
     ${items.size === 0 && stays.size === 0 && html`<p>Nothing to remove.</p>`}
-    ${r.plan_id && !applied && r.items_total > 0 && html`<p>
-      <button type="button" class="danger" disabled=${applying} onClick=${apply} data-testid="apply-plan">
-        ${applying ? 'Applying…' : `Apply this plan (remove these ${r.items_total} items)`}</button></p>`}
-    <${ErrorBox} error=${error} />
-    ${applied && html`<p class="ok" role="status">Applied: ${statsLine(applied.stats)}. See <a href=${`#/runs/${encodeURIComponent(applied.run_id)}`}>the run</a>.</p>`}
+    ${r.plan_id && html`<${ApplyPlan} planId=${r.plan_id} count=${r.items_total} />`}
   </section>`;
 }
 

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ErrorBox } from '../api.js';
 import { bytes, CATEGORIES, dateTime, duration, statsLine } from '../format.js';
 import { html } from '../html.js';
+import { ApplyPlan } from './apply-plan.js';
 
 const PAGE = 20;
 const ITEMS_PAGE = 50;
@@ -96,8 +97,13 @@ function RunDetail({ runId }) {
         <dt>Status</dt><dd><span class=${`status ${r.status}`}>${r.status}</span></dd>
         <dt>Started</dt><dd>${dateTime(r.started_at)}</dd>
         <dt>Duration</dt><dd>${took(r)}</dd>
-        <dt>${r.dry_run ? 'Would remove' : 'Removed'}</dt><dd>${statsLine(r.stats)}</dd>
+        <dt>${r.dry_run || r.status === 'refused' ? 'Would remove' : 'Removed'}</dt><dd>${statsLine(r.stats)}</dd>
+        ${r.applied_plan_id && html`<dt>Applied plan</dt><dd><a href=${`#/runs/${encodeURIComponent(r.applied_plan_id)}`}><code>${r.applied_plan_id}</code></a></dd>`}
       </dl>
+      ${r.refused_reason && html`<p class="error" role="status" data-testid="refused-reason">${r.refused_reason}</p>`}
+      ${r.plan_id && html`<section aria-labelledby="h-plan"><h2 id="h-plan">Plan</h2>
+        <p>${r.status === 'refused' ? 'A brake refused this run before it deleted anything. Its items are the plan it refused.' : 'This dry run is a plan: applying it removes exactly its items, each checked again first.'}</p>
+        <${ApplyPlan} planId=${r.plan_id} count=${r.items_total} /></section>`}
       ${r.warnings.length > 0 && html`<section aria-labelledby="h-warn"><h2 id="h-warn">Warnings</h2><ul>${r.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>`}
       ${r.errors.length > 0 && html`<section aria-labelledby="h-err"><h2 id="h-err">Errors (${r.errors_total})</h2>
         <ul class="problems">${r.errors.map((e) => html`<li><span class="path">${e.target}</span> (${e.category}): ${e.message}</li>`)}</ul></section>`}
