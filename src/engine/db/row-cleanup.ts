@@ -111,7 +111,10 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
   for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
     const plan = planBatch(ctx, t, rule, batch);
     unreadable += plan.unreadable;
-    const rows = dropConflicts(ctx, db, t, executor, ctx.gate ? admitted(ctx, t, plan.remove) : plan.remove);
+    // Held, referenced and conflicting rows are kept first, as in the dry run the brake checked:
+    // only rows that can go count against a gate's budget.
+    const free = dropConflicts(ctx, db, t, executor, plan.remove);
+    const rows = ctx.gate ? admitted(ctx, t, free) : free;
     if (rows.length > 0) {
       if (removes(kind) && !hookCalled) {
         hookCalled = true;

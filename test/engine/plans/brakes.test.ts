@@ -178,3 +178,24 @@ describe('the brake on unusual runs', () => {
     expect(() => engineFixture({ config: { limits: { holding_percent: 0 } } })).toThrow(/limits\.holding_percent/);
   });
 });
+
+describe("the brake's budget and rows that must stay", () => {
+  it('referenced rows do not use up the budget: every row the brake checked goes, the referenced ones stay', async () => {
+    const f = engineFixture();
+    const db = createDashboardDb(f.root, SCHEMAS.taskQueue, 'CREATE TABLE task_notes (id INTEGER PRIMARY KEY, task_id INTEGER REFERENCES task_queue(id))');
+    const old = new Date(NOW - 30 * DAY).toISOString();
+    const task = (id: number) => ({ id, title: `t${id}`, status: 'completed', completed_at: old, created_at: old });
+    // A usual first run removes 10 finished tasks (history for the brake).
+    insertRows(db, 'task_queue', Array.from({ length: 10 }, (_, i) => task(i + 1)));
+    expect(await f.engine.runOnce({ trigger: 'cli', dryRun: false, now: NOW, overrides: { categories: ['tasks'] } })).toMatchObject({ status: 'succeeded', items_total: 10 });
+    // Next: rows 101-105 are referenced by notes (they stay), rows 106-115 can go: the brake checks 10.
+    insertRows(db, 'task_queue', Array.from({ length: 15 }, (_, i) => task(101 + i)));
+    insertRows(db, 'task_notes', [101, 102, 103, 104, 105].map((task_id) => ({ task_id })));
+    const r = await f.engine.runOnce({ trigger: 'cli', dryRun: false, now: NOW + 3_600_000, overrides: { categories: ['tasks'] } });
+    expect(r).toMatchObject({ status: 'succeeded', items_total: 10 });
+    expect(r.skipped.map((s) => s.reason)).toEqual(Array(5).fill('referenced by task_notes'));
+    const left = new Database(db, { readonly: true });
+    expect((left.prepare('SELECT id FROM task_queue ORDER BY id').all() as { id: number }[]).map((x) => x.id)).toEqual([101, 102, 103, 104, 105]);
+    left.close();
+  });
+});
