@@ -45,7 +45,7 @@ Cleanup:
                    keeps it; the newest of each environment always is.
   --explain        list every backup the retention policy keeps, with the rules that keep it
 
-Plans and brakes (README, Brakes and undo):
+Plans and brakes (README, Brakes):
   --apply PLAN_ID  remove exactly the items of a plan: the plan_id a dry run prints (or the run
                    id of a refused run), under the settings it was made with; each item is
                    re-checked first, anything that changed or no longer qualifies is kept, and

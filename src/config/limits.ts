@@ -1,7 +1,7 @@
 /**
  * Config `limits` (issue 15): the brake on unusual runs, hard caps, the plans' lifetime and the
  * clock check. Validated by the config file's schema (this is its part); resolved once, with
- * the documented defaults (domain/limits.ts, README, Brakes and undo), into the engine's `Limits`.
+ * the documented defaults (domain/limits.ts, README, Brakes), into the engine's `Limits`.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import cron from 'node-cron';
@@ -35,7 +35,7 @@ export const LimitsSchema = Type.Object(
     plan_ttl_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, description: 'How long a dry run\'s plan can be applied (default 60).' })),
     clock_margin_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 * 24 * 60, description: 'Clock check: a scheduled run more than this beyond the last real run plus the schedule\'s period is refused (default 1440, a day).' })),
   },
-  { additionalProperties: false, description: 'Brakes: refuse unusual real runs, hard caps, plan lifetime, clock check (README, Brakes and undo).' },
+  { additionalProperties: false, description: 'Brakes: refuse unusual real runs, hard caps, plan lifetime, clock check (README, Brakes).' },
 );
 export type LimitsConfig = Static<typeof LimitsSchema>;
 

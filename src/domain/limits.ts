@@ -34,7 +34,7 @@ export interface Limits {
   readonly schedulePeriodMs: number | null;
 }
 
-/** The documented defaults (README, Brakes and undo). */
+/** The documented defaults (README, Brakes). */
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   brake: true,
   historyRuns: 20,

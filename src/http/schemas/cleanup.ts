@@ -21,7 +21,7 @@ export const CleanupBodySchema = Type.Object(
     ),
     ...RunOverridesSchema.properties,
     confirm_large: Type.Optional(
-      Type.Boolean({ description: 'A real run only: confirms a run the brake would refuse as unusual, or beyond a limits cap (README, Brakes and undo).' }),
+      Type.Boolean({ description: 'A real run only: confirms a run the brake would refuse as unusual, or beyond a limits cap (README, Brakes).' }),
     ),
   },
   {
