@@ -109,13 +109,13 @@ export function seedFiles(root: string): Record<string, string> {
  * Starts the built server on a free port over a fresh root (history seeded) with a writable config
  * file. The temp folder lives until stop() (it spans several tests, so not makeTempDir's per-test one).
  */
-export async function startPanelServer(env: Record<string, string> = {}): Promise<PanelServer> {
+export async function startPanelServer(env: Record<string, string> = {}, config: Record<string, unknown> = {}): Promise<PanelServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cw-panel-'));
   const root = path.join(dir, 'home');
   mkdirSync(root);
   seedHistory(root);
   const configFile = path.join(dir, 'cleanup.json');
-  writeFileSync(configFile, `${JSON.stringify({ schedule: '0 3 1 1 *', timezone: 'Europe/Berlin', protect: ['logs/keep_me*'] }, null, 2)}\n`);
+  writeFileSync(configFile, `${JSON.stringify({ schedule: '0 3 1 1 *', timezone: 'Europe/Berlin', protect: ['logs/keep_me*'], ...config }, null, 2)}\n`);
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER], {
     env: {

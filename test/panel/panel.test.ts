@@ -227,6 +227,39 @@ describe('preview, then apply exactly that (issue 14)', () => {
   });
 });
 
+describe('the panel and the trash', () => {
+  it('restores what a real run moved into the trash, from the run page, and records the restore as a run', async () => {
+    const own = await startPanelServer({}, { trash: { keep_hours: 72 } });
+    const seeded = seedFiles(own.root);
+    const tab = await browser.newContext({ viewport: { width: 1200, height: 860 }, timezoneId: 'UTC' });
+    try {
+      const res = await fetch(`${own.url}/api/system/cleanup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dry_run: false, categories: ['logs', 'temp'] }),
+      });
+      const run = (await res.json()) as { run_id: string; items: { action: string; target: string }[] };
+      expect(run.items.filter((i) => i.action === 'trash').length).toBeGreaterThan(0);
+      for (const key of ['oldLog', 'oldTemp']) expect(existsSync(seeded[key] as string), key).toBe(false);
+
+      const page2 = await tab.newPage();
+      await page2.goto(`${own.url}/ui/#/runs/${run.run_id}`);
+      await page2.getByTestId('restore-trash').click();
+      await page2.getByTestId('restored').waitFor();
+      expect(await page2.getByTestId('restored').innerText()).toMatch(/^Restored \d+ items?\./);
+      for (const key of ['oldLog', 'oldTemp']) expect(existsSync(seeded[key] as string), key).toBe(true);
+      await page2.screenshot({ path: shot('restored'), fullPage: true });
+      // The restore is a run of its own in the history.
+      await page2.getByRole('link', { name: 'the restore run' }).click();
+      await page2.locator('dl.facts').waitFor();
+      expect(await page2.locator('dl.facts').innerText()).toMatch(/real run/);
+    } finally {
+      await tab.close();
+      await own.stop();
+    }
+  });
+});
+
 describe('the panel with CLEANUP_API_TOKEN', () => {
   it('asks for the token once per tab, refuses a wrong one, and sends it as a bearer token', async () => {
     const guarded = await startPanelServer({ CLEANUP_API_TOKEN: 'correct horse battery staple' });

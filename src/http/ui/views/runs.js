@@ -8,6 +8,7 @@ import { api, ErrorBox } from '../api.js';
 import { bytes, CATEGORIES, dateTime, duration, statsLine } from '../format.js';
 import { html } from '../html.js';
 import { ApplyPlan } from './apply-plan.js';
+import { RestoreTrash } from './restore-trash.js';
 
 const PAGE = 20;
 const ITEMS_PAGE = 50;
@@ -104,6 +105,7 @@ function RunDetail({ runId }) {
       ${r.plan_id && html`<section aria-labelledby="h-plan"><h2 id="h-plan">Plan</h2>
         <p>${r.status === 'refused' ? 'A brake refused this run before it deleted anything. Its items are the plan it refused.' : 'This dry run is a plan: applying it removes exactly its items, each checked again first.'}</p>
         <${ApplyPlan} planId=${r.plan_id} count=${r.items_total} /></section>`}
+      ${!r.dry_run && r.status !== 'refused' && html`<${RestoreTrash} runId=${r.run_id} mb=${r.space_trashed_mb ?? 0} />`}
       ${r.warnings.length > 0 && html`<section aria-labelledby="h-warn"><h2 id="h-warn">Warnings</h2><ul>${r.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>`}
       ${r.errors.length > 0 && html`<section aria-labelledby="h-err"><h2 id="h-err">Errors (${r.errors_total})</h2>
         <ul class="problems">${r.errors.map((e) => html`<li><span class="path">${e.target}</span> (${e.category}): ${e.message}</li>`)}</ul></section>`}
