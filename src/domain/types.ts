@@ -68,6 +68,18 @@ export interface Item {
   reason: string;
 }
 
+/**
+ * The rows one database batch removed (dry run: would remove), reported after their items:
+ * SPEC 3.8 logs them in one line naming the table and every rowid. A rowid is a number when
+ * JSON can hold it exactly, else its decimal text.
+ */
+export interface RowBatch {
+  category: Category;
+  table: string;
+  action: 'delete' | 'archive';
+  rowids: (number | string)[];
+}
+
 export interface Skipped {
   category: Category;
   target: string;

@@ -5,12 +5,14 @@
 import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
-import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
+import type { Category, Item, ItemError, Kept, Policy, RowBatch, Skipped } from '../domain/types.js';
 
 /** What a handler reports into; the orchestrator counts, logs and emits the run's events. */
 export interface Reporter {
   /** An item removed (real run) or that would be removed (dry run). */
   item(item: Item): void;
+  /** After a database batch's items: the same rows, named together (the run's log has one line per batch). */
+  rowBatch?(batch: RowBatch): void;
   /** An item the policy would remove but a protection or re-check kept. */
   skipped(skipped: Skipped): void;
   /** An item the retention policy keeps, with its reasons (backups); optional for reporters that do not list them. */
