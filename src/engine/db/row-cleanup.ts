@@ -104,7 +104,7 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
   let done = 0;
   let hookCalled = false;
   for (let window = nextWindow(); window !== null && !ctx.signal.aborted; window = nextWindow()) {
-    const plan = planBatch(ctx, t, rule, window);
+    const plan = planBatch(ctx, rule, window);
     unreadable += plan.unreadable;
     const rows = dropConflicts(ctx, db, t, executor, plan.remove);
     if (rows.length > 0) {
@@ -126,7 +126,7 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
 }
 
 /** The window's rows with a readable age, each with the planner's decision and reason; the unreadable ones counted. */
-function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, window: WindowPlan) {
+function planBatch(ctx: RunContext, rule: AgeRule, window: WindowPlan) {
   const remove: PlannedRow[] = [];
   let unreadable = 0;
   const limit = rule.limitMs(ctx.policy);
