@@ -62,7 +62,7 @@ export async function benchPlan(c: FilesContext): Promise<GoalResult> {
   const findMs = median(runs.map((r) => r.find.ms));
   const agree = runs.every((r) => r.engine.itemsTotal === r.find.found && r.find.found === c.expectedOld);
   return {
-    goal: '1',
+    goal: '8 plan',
     title: 'plan logs+temp (dry run) vs find -mtime',
     checks: [
       ratioCheck('time vs find -type f -mtime', engMs, findMs, '<=', 1.5),
@@ -117,7 +117,7 @@ export async function benchDelete(c: FilesContext): Promise<GoalResult> {
   removeTree(a);
   const same = runs.every((r) => r.engine.left === r.find.left && r.engine.itemsTotal === r.find.deleted);
   return {
-    goal: '2',
+    goal: '8 delete',
     title: 'delete the planned files (real run) vs find -delete',
     checks: [
       ratioCheck('time vs find -type f -mtime -delete', median(runs.map((r) => r.engine.wallMs as number)), median(runs.map((r) => r.find.ms)), '<=', 1.1),
