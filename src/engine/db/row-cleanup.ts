@@ -1,9 +1,11 @@
 /**
  * The one implementation behind the tasks, errors and prompts categories: open the dashboard
- * database, detect the table, then in keyset batches by rowid read candidates, decide each with
- * the pure planner, and hand the rows to the run's sink (engine/sinks.ts): a real run removes the
- * batch in its own short transaction with the category's condition re-applied in SQL (delete, or
- * archive when the category's rule says so); a dry run's list sink takes them all, removing none.
+ * database, detect the table, then window by window (row-windows.ts: at most BATCH_SIZE rows by
+ * rowid, the category's condition and age decided in SQL, age-sql.ts) plan the rows to remove,
+ * word each one's reason with the planner, and hand them to the run's sink (engine/sinks.ts): a
+ * real run removes exactly the planned rows in their own short transaction with the category's
+ * condition, age and references re-applied in SQL (delete, or archive when the category's rule
+ * says so); a dry run's list sink takes them all, removing none.
  */
 import { descriptorOf } from '../../domain/categories/index.js';
 import { REASONS } from '../../domain/reasons.js';
