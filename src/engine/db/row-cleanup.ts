@@ -115,11 +115,13 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
         await ctx.beforeExecute?.(t.category);
         if (ctx.signal.aborted) break;
       }
-      executeBatch(ctx, db, t, executor, rows);
+      // A server answering /status meanwhile gets the loop between planning and removing.
+      await yieldToLoop();
+      await executeBatch(ctx, db, t, executor, rows);
     }
     done += window.ids.length;
     ctx.report.progress(t.category, SINK_PHASE[kind], done);
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToLoop();
   }
   if (unreadable > 0) {
     const rows = unreadable === 1 ? '1 row' : `${unreadable} rows`;
@@ -177,13 +179,23 @@ function referencedReason(tables: readonly string[]): string {
   return `referenced by ${tables.join(', ')}`;
 }
 
-function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): void {
+/** Rows reported (items, history) between two turns of the event loop. */
+const REPORT_CHUNK = 1000;
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): Promise<void> {
   const kept = executor.execute(rows.map((r) => r.rowid));
   // A row kept at deletion time because a reference appeared since planning says so.
   const referenced = kept.size > 0 ? referencingTables(db, t, [...kept]) : new Map<RowId, string[]>();
   const removed: (number | string)[] = [];
   const prefix = `${databaseName(ctx.settings)}:${t.table}#`;
-  for (const r of rows) {
+  for (let n = 0; n < rows.length; n++) {
+    // The rows are gone already: every one is reported, the loop just gets its turns meanwhile.
+    if (n > 0 && n % REPORT_CHUNK === 0) await yieldToLoop();
+    const r = rows[n] as PlannedRow;
     if (!kept.has(r.rowid)) {
       ctx.report.item({ category: t.category, target: prefix + r.rowid, bytes: 0, action: r.action, reason: r.reason });
       removed.push(typeof r.rowid === 'number' ? r.rowid : String(r.rowid));
