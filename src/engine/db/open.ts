@@ -42,39 +42,11 @@ export function openDashboardDb(settings: EngineSettings, opts: { readonly: bool
     db.pragma('foreign_keys = OFF');
     if (db.pragma('foreign_keys', { simple: true }) !== 0) throw new Error('PRAGMA foreign_keys = OFF did not take effect');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (!opts.readonly) tuneWrites(db);
     db.function(TS_FUNCTION, { deterministic: true }, (value: unknown) => parseTimestamp(value));
     return db;
   } catch (err) {
     db.close();
     throw err;
-  }
-}
-
-/**
- * How this connection commits, for batches of deletes: `synchronous = NORMAL`, the connection's
- * own setting (the file, its journal mode and the dashboard's connections are unchanged). In WAL
- * mode a commit then does not wait for fsync (a checkpoint still does). A power cut can undo the
- * last batches' deletes: the rows come back, old, and the next run removes them again; nothing
- * is lost that should be kept. In rollback-journal mode NORMAL still syncs at each commit. The
- * archive, whose copies must be durable before the source rows go, keeps FULL (archive.ts).
- * The WAL's auto-checkpoint stays at SQLite's default: a larger one on this connection only
- * moved the checkpoint into the dashboard writer's next commit (a 150 ms stall, measured).
- */
-function tuneWrites(db: Db): void {
-  db.pragma('synchronous = NORMAL');
-}
-
-/**
- * Copies what our batches left in the WAL back into the database without waiting for anyone
- * (PASSIVE), so the dashboard's next commit does not do it. Only a WAL database has one; a
- * failure is ignored (the next commit of any connection checkpoints anyway).
- */
-export function checkpointQuietly(db: Db): void {
-  try {
-    if (db.pragma('journal_mode', { simple: true }) === 'wal') db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Busy or read-only: the dashboard's own commits checkpoint as they always do.
   }
 }
 

@@ -19,7 +19,6 @@ import { listedSql, listingOf, type Listing, NONE_KEPT, type PlannedRow, type Ro
 import { createWindows, type WindowPlan } from './row-windows.js';
 import {
   BUSY_TIMEOUT_MS,
-  checkpointQuietly,
   closeQuietly,
   type Db,
   databaseName,
@@ -67,7 +66,6 @@ export async function cleanRowCategory(ctx: RunContext, category: RowCategory): 
       return;
     }
     await sweepTable(ctx, db, detection.table, rule, kind);
-    if (removes(kind)) checkpointQuietly(db);
   } catch (err) {
     if (!isOperationalError(err)) throw err;
     // The archive's failures name the archive: the dashboard's database is not the one at fault.
