@@ -3,7 +3,8 @@
  * Defaults run in a few minutes on 2 cores; `--full` is the issue's scale (1M files, 2M rows).
  */
 
-export const GOALS = ['plan', 'delete', 'tasks', 'prompts', 'http', 'history'] as const;
+/** In run order. Issue 16's goals: tasks (1), prompts (2), scale (3), compression (4), s3 (5), listeners (6), panel (7); the earlier ones (8): plan, delete, http, history. */
+export const GOALS = ['plan', 'delete', 'tasks', 'prompts', 'scale', 'compression', 's3', 'listeners', 'panel', 'http', 'history'] as const;
 export type GoalName = (typeof GOALS)[number];
 
 export interface BenchOptions {
@@ -34,12 +35,17 @@ export interface BenchOptions {
   full: boolean;
   /** Write V8 CPU profiles of the engine and server children into this folder. */
   cpuProf: string | null;
+  /** Size of the large backup of goals 4 and 5, MB. */
+  backupMb: number;
+  /** Files of the tree the whole CLI process plans (goal 3). */
+  cliFiles: number;
 }
 
 const USAGE = `usage: npm run bench -- [--files N] [--rows N] [--prompt-rows N] [--full] [--repeat N] [--delete-repeat N]
        [--goals plan,delete,tasks,prompts,http,history] [--load-seconds S] [--concurrency N]
-       [--poll-ms MS] [--writer-ms MS] [--out DIR] [--keep] [--cpu-prof DIR]
-  default: 100000 files, 200000 rows, 3 repeats; --full: 1000000 files, 2000000 rows`;
+       [--poll-ms MS] [--writer-ms MS] [--out DIR] [--keep] [--cpu-prof DIR] [--backup-mb MB] [--cli-files N]
+  goals: ${GOALS.join(',')}
+  default: 100000 files, 200000 rows, 3 repeats, a 64 MB backup; --full: 1000000 files, 2000000 rows, a 256 MB backup`;
 
 export class UsageError extends Error {}
 
@@ -61,6 +67,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     outDir: 'bench-results',
     full,
     cpuProf: null,
+    backupMb: full ? 256 : 64,
+    cliFiles: 300_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -89,6 +97,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--out': o.outDir = value(); break;
       case '--keep': o.keep = true; break;
       case '--cpu-prof': o.cpuProf = value(); break;
+      case '--backup-mb': o.backupMb = int(1); break;
+      case '--cli-files': o.cliFiles = int(10); break;
       case '--goals': o.goals = parseGoals(value()); break;
       case '--help': case '-h': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown flag ${flag}\n${USAGE}`);

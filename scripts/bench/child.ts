@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import type { ToChild, ToParent } from './protocol.js';
 import { trackChild, untrackChild } from './workdir.js';
 
-export type ChildName = 'engine-child' | 'bookkeeping-child' | 'sql-child' | 'writer-child' | 'server-child' | 'loadgen-child' | 'poller-child';
+export type ChildName =
+  | 'engine-child'
+  | 'bookkeeping-child'
+  | 'sql-child'
+  | 'writer-child'
+  | 'server-child'
+  | 'loadgen-child'
+  | 'poller-child'
+  | 'archive-child';
 
 /**
  * The compiled child script. From dist/ it sits beside this file; from the TS sources (vitest)

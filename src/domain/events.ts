@@ -3,7 +3,8 @@
  * history and the activity-log row (built in), and later metrics, webhooks, email, the panel.
  *
  * Every run that took the lock emits, in this order:
- *   `run.started` once; then `item` for each removed (dry run: to-be-removed) item and
+ *   `run.started` once; then `item` for each removed (dry run: to-be-removed) item,
+ *   `item.batch` after the items of each database batch (the same rows, named together), and
  *   `run.progress` at most every 500 ms, interleaved; then exactly one end event carrying the
  *   whole RunResult: `run.failed` when the run crashed (status `failed`), `run.refused` when a
  *   brake stopped it before any deletion (status `refused`, issue 15: no `item` event then; its
@@ -14,7 +15,7 @@
  *
  * Payload keys are snake_case like the API's, so a listener can forward them as they are.
  */
-import type { Category, Item, RunResult, RunStatus, Trigger } from './types.js';
+import type { Category, Item, RowBatch, RunResult, RunStatus, Trigger } from './types.js';
 
 /** What a run is doing while it is in progress (`/status` shows it). */
 export type RunPhase = 'planning' | 'executing';
@@ -42,6 +43,12 @@ export interface ItemEvent {
   readonly item: Item;
 }
 
+/** The rows of one database batch, after their `item` events (SPEC 3.8's one log line per batch). */
+export interface ItemBatchEvent extends Readonly<RowBatch> {
+  readonly type: 'item.batch';
+  readonly run_id: string;
+}
+
 /** The end of a run: one of the three, always with the result the caller gets. */
 export interface RunEndEvent {
   readonly type: RunEndType;
@@ -51,11 +58,11 @@ export interface RunEndEvent {
 
 export type RunEndType = 'run.finished' | 'run.failed' | 'run.refused';
 
-export type RunEvent = RunStartedEvent | RunProgressEvent | ItemEvent | RunEndEvent;
+export type RunEvent = RunStartedEvent | RunProgressEvent | ItemEvent | ItemBatchEvent | RunEndEvent;
 export type RunEventType = RunEvent['type'];
 
 /** Every event name, in lifecycle order (config validation of subscriptions reads this). */
-export const RUN_EVENT_TYPES: readonly RunEventType[] = ['run.started', 'run.progress', 'item', 'run.finished', 'run.failed', 'run.refused'];
+export const RUN_EVENT_TYPES: readonly RunEventType[] = ['run.started', 'run.progress', 'item', 'item.batch', 'run.finished', 'run.failed', 'run.refused'];
 
 /**
  * Something that follows runs. `onEvent` must treat the event as read-only. A listener given to

@@ -76,6 +76,18 @@ export interface Item {
 /** What happened to an item (see Item.action). */
 export type ItemAction = 'delete' | 'archive' | 'rmdir' | 'trash' | 'purge' | 'restore';
 
+/**
+ * The rows one database batch removed (dry run: would remove), reported after their items:
+ * SPEC 3.8 logs them in one line naming the table and every rowid. A rowid is a number when
+ * JSON can hold it exactly, else its decimal text.
+ */
+export interface RowBatch {
+  category: Category;
+  table: string;
+  action: 'delete' | 'archive' | 'trash';
+  rowids: (number | string)[];
+}
+
 export interface Skipped {
   category: Category;
   target: string;

@@ -6,7 +6,7 @@ import type { EngineSettings } from '../config/engine-settings.js';
 import type { CategoryDescriptor } from '../domain/categories/index.js';
 import type { RunPhase } from '../domain/events.js';
 import type { NotificationEvent } from '../domain/notifications.js';
-import type { Category, Item, ItemError, Kept, Policy, Skipped } from '../domain/types.js';
+import type { Category, Item, ItemError, Kept, Policy, RowBatch, Skipped } from '../domain/types.js';
 import type { TrashHooks } from './trash/hooks.js';
 import type { TrashRun } from './trash/trash-run.js';
 import type { RemovalGate } from './brakes/gate.js';
@@ -15,6 +15,8 @@ import type { RemovalGate } from './brakes/gate.js';
 export interface Reporter {
   /** An item removed (real run) or that would be removed (dry run). */
   item(item: Item): void;
+  /** After a database batch's items: the same rows, named together (the run's log has one line per batch). */
+  rowBatch?(batch: RowBatch): void;
   /** An item the policy would remove but a protection or re-check kept. */
   skipped(skipped: Skipped): void;
   /** An item the retention policy keeps, with its reasons (backups); optional for reporters that do not list them. */

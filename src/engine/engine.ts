@@ -215,7 +215,7 @@ function startRun(
   let tally: Tally | null = null;
   const builtIns: RunListener[] = [
     historyListener(deps.store, runId),
-    itemLogListener(deps.logger, runId, opts.dryRun),
+    itemLogListener(deps.logger, runId, opts.dryRun, new Set(list.filter((d) => d.kind === 'rows').map((d) => d.name))),
     activityLogListener(deps.settings, (message) => tally?.reporter.warning(message)),
   ];
   const emit = createEmitter(builtIns, deps.listeners ?? [], deps.logger);

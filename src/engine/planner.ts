@@ -187,9 +187,10 @@ export function describePolicy(policy: Policy, list: readonly CategoryDescriptor
 /**
  * The reason for an age: "modified 41 days ago, limit 30 days". Only a few dozen distinct
  * texts occur in a run, so each is built once and shared (a memo of a pure function: the
- * result is the same as building it every time).
+ * result is the same as building it every time). decideRow's and decideFile's reason; the row
+ * sweep calls it directly for rows SQL already found older than the limit.
  */
-function ageReason(rule: AgeRule, ageMs: number, limitMs: number): string {
+export function ageReason(rule: AgeRule, ageMs: number, limitMs: number): string {
   let byLimit = reasonMemo.get(rule);
   if (!byLimit) reasonMemo.set(rule, (byLimit = new Map()));
   let byBucket = byLimit.get(limitMs);

@@ -6,7 +6,7 @@
  */
 import type { EngineSettings } from '../config/engine-settings.js';
 import { isRunEnd, type RunListener } from '../domain/events.js';
-import type { Item } from '../domain/types.js';
+import type { Item, RowBatch } from '../domain/types.js';
 import type { EngineLogger } from './context.js';
 import { appendActivityLog } from './db/activity-log.js';
 import type { RunStore } from './run-store.js';
@@ -40,23 +40,44 @@ export function historyListener(store: RunStore, runId: string): RunListener {
 }
 
 /**
- * The per-item log line of a run. SPEC 3.8: every removed item gets its own `info` line naming
- * it. A dry run removes nothing: its items are in the response and the run's history, and at
- * `debug` level in the log, so a dry run over a million files does not add a million lines.
+ * The per-item log line of a run (SPEC 3.8): every removed file gets its own `info` line naming
+ * it; database rows get one line per batch naming the table and every rowid (a line per row cost
+ * more than deleting the row). A dry run removes nothing: its items are in the response and the
+ * run's history, and at `debug` level in the log, so a dry run over a million files does not add
+ * a million lines.
  */
 export function createItemLog(logger: EngineLogger, runId: string, dryRun: boolean): (item: Item) => void {
-  const itemLog = logger.child?.({ run_id: runId, dry_run: dryRun }) ?? logger;
+  const log = levelOf(logger, runId, dryRun);
   const msg = dryRun ? 'would remove' : 'removed';
-  const log = dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
   return (item) => log({ category: item.category, target: item.target, bytes: item.bytes, action: item.action, reason: item.reason }, msg);
 }
 
-/** createItemLog as a listener of `item` events. */
-export function itemLogListener(logger: EngineLogger, runId: string, dryRun: boolean): RunListener {
+/** The one line for a batch of removed rows: table, action, count and every rowid. */
+export function createRowBatchLog(logger: EngineLogger, runId: string, dryRun: boolean): (batch: RowBatch) => void {
+  const log = levelOf(logger, runId, dryRun);
+  const msg = dryRun ? 'would remove rows' : 'removed rows';
+  return (b) => log({ category: b.category, table: b.table, action: b.action, count: b.rowids.length, rowids: b.rowids }, msg);
+}
+
+/** The run's child logger at `info` for a real run, `debug` for a dry run. */
+function levelOf(logger: EngineLogger, runId: string, dryRun: boolean): (obj: object, msg: string) => void {
+  const itemLog = logger.child?.({ run_id: runId, dry_run: dryRun }) ?? logger;
+  return dryRun ? itemLog.debug.bind(itemLog) : itemLog.info.bind(itemLog);
+}
+
+/**
+ * createItemLog and createRowBatchLog as a listener: a line per `item` event of a file category,
+ * a line per `item.batch` event; items of the database categories (`rowCategories`) are named
+ * by their batch's line.
+ */
+export function itemLogListener(logger: EngineLogger, runId: string, dryRun: boolean, rowCategories: ReadonlySet<string>): RunListener {
   const logItem = createItemLog(logger, runId, dryRun);
+  const logBatch = createRowBatchLog(logger, runId, dryRun);
   return {
     onEvent(e) {
-      if (e.type === 'item') logItem(e.item);
+      if (e.type === 'item') {
+        if (!rowCategories.has(e.item.category)) logItem(e.item);
+      } else if (e.type === 'item.batch') logBatch(e);
     },
   };
 }

@@ -96,6 +96,9 @@ function createReporter(t: Omit<Tally, 'reporter'>, runId: string, list: readonl
       t.progress.items_so_far = t.itemsTotal;
       emit({ type: 'item', run_id: runId, item });
     },
+    rowBatch(batch) {
+      emit({ type: 'item.batch', run_id: runId, ...batch });
+    },
     skipped(s) {
       t.skippedTotal++;
       if (t.skipped.length < RESPONSE_CAP) t.skipped.push(s);

@@ -28,7 +28,7 @@ function packageDir(name: string): string {
 }
 
 /** The only files served under /ui/vendor/: name -> [package, path inside it]. */
-const VENDOR: Readonly<Record<string, readonly [string, string]>> = {
+export const VENDOR: Readonly<Record<string, readonly [string, string]>> = {
   'preact.mjs': ['preact', 'dist/preact.mjs'],
   'hooks.mjs': ['preact', 'hooks/dist/hooks.mjs'],
   'htm.mjs': ['htm', 'dist/htm.mjs'],

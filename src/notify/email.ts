@@ -4,7 +4,7 @@
  * credentials come from the environment variables the config names. Short socket timeouts keep a
  * server that never answers from holding a delivery past the sender's deadline.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailSettings } from '../config/settings.js';
 import type { RenderedEmail } from './email-render.js';
 
@@ -21,9 +21,38 @@ export interface EmailTransportOptions {
   tlsRejectUnauthorized?: boolean;
 }
 
-/** Builds the transport; nothing connects until `send`. */
+/** Builds the transport; nothing connects, and nodemailer is not even loaded, until `send`. */
 export function createEmailTransport(email: EmailSettings, opts: EmailTransportOptions): EmailTransport {
-  const transport = nodemailer.createTransport({
+  let transport: Transporter | null = null;
+  let loading: Promise<Transporter> | null = null;
+  let closed = false;
+  const load = () => {
+    loading ??= import('nodemailer').then((m) => {
+      transport = m.default.createTransport(options(email, opts));
+      // Closed while loading: what was closed stays closed (sendMail then fails like before).
+      if (closed) transport.close();
+      return transport;
+    });
+    return loading;
+  };
+  return {
+    async send(message, headers) {
+      try {
+        await (await load()).sendMail({ from: email.from, to: [...email.to], subject: message.subject, text: message.text, html: message.html, headers });
+      } catch (err) {
+        const e = err as Error & { responseCode?: number; code?: string };
+        throw new Error([e.code, e.responseCode, e.message.split('\n')[0]].filter(Boolean).join(': '));
+      }
+    },
+    close: () => {
+      closed = true;
+      transport?.close();
+    },
+  };
+}
+
+function options(email: EmailSettings, opts: EmailTransportOptions) {
+  return {
     host: email.host,
     port: email.port,
     secure: email.secure,
@@ -34,16 +63,5 @@ export function createEmailTransport(email: EmailSettings, opts: EmailTransportO
     greetingTimeout: opts.timeoutMs,
     socketTimeout: opts.timeoutMs,
     tls: { rejectUnauthorized: opts.tlsRejectUnauthorized ?? true },
-  });
-  return {
-    async send(message, headers) {
-      try {
-        await transport.sendMail({ from: email.from, to: [...email.to], subject: message.subject, text: message.text, html: message.html, headers });
-      } catch (err) {
-        const e = err as Error & { responseCode?: number; code?: string };
-        throw new Error([e.code, e.responseCode, e.message.split('\n')[0]].filter(Boolean).join(': '));
-      }
-    },
-    close: () => transport.close(),
   };
 }

@@ -19,15 +19,22 @@ interface Block {
 export function encodeBlock(items: readonly Item[]): string {
   const index = new Map<string, number>();
   const block: Block = { keys: [], t: new Array(items.length), b: new Array(items.length), k: new Array(items.length) };
+  let last: Item | null = null;
+  let k = 0;
   for (let n = 0; n < items.length; n++) {
     const i = items[n] as Item;
-    // \u0000 cannot occur in a category or an action, so the key is unambiguous.
-    const key = `${i.category}\u0000${i.action}\u0000${i.reason}`;
-    let k = index.get(key);
-    if (k === undefined) {
-      k = block.keys.length;
-      index.set(key, k);
-      block.keys.push([i.category, i.action, i.reason]);
+    // Neighbours usually share their triple (a batch of rows, a folder of files): no key to build then.
+    if (!last || i.reason !== last.reason || i.category !== last.category || i.action !== last.action) {
+      // \u0000 cannot occur in a category or an action, so the key is unambiguous.
+      const key = `${i.category}\u0000${i.action}\u0000${i.reason}`;
+      let found = index.get(key);
+      if (found === undefined) {
+        found = block.keys.length;
+        index.set(key, found);
+        block.keys.push([i.category, i.action, i.reason]);
+      }
+      k = found;
+      last = i;
     }
     block.t[n] = i.target;
     block.b[n] = i.bytes;

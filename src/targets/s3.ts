@@ -20,6 +20,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { DigestTap, hashStream } from './digest.js';
 import { decodeMeta, encodeMeta } from './meta.js';
+import { normalisePrefix } from './s3-name.js';
 import { type ArchiveTarget, checkKey, type ObjectHead, type StoredObject, TargetError, type VerifyResult } from './types.js';
 
 /** The S3 target's settings (config `backup_archive.target` with `type: "s3"`). */
@@ -183,12 +184,6 @@ export function createS3Target(cfg: S3TargetConfig, options: S3TargetOptions = {
     },
     close: () => client.destroy(),
   };
-}
-
-/** `''` or a prefix ending in `/` (`architect` and `architect/` are one prefix). */
-function normalisePrefix(prefix: string | undefined): string {
-  const p = (prefix ?? '').replace(/^\/+/, '');
-  return p === '' || p.endsWith('/') ? p : `${p}/`;
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -169,7 +169,7 @@ describe('tasks', () => {
   it('over many batches deletes exactly the rows one plain DELETE would', async () => {
     const formats = [fmt.isoZ, fmt.sqlite, fmt.unixS, fmt.unixMs, fmt.isoNoZone];
     const statuses = ['completed', 'pending', 'Cancelled', 'running', 'canceled', 'COMPLETED'];
-    const rows = Array.from({ length: 12_345 }, (_, i) => {
+    const rows = Array.from({ length: 5 * BATCH_SIZE + 2_345 }, (_, i) => {
       const format = formats[i % formats.length] ?? fmt.isoZ;
       const at = NOW - ((i * 7919) % (14 * 86_400)) * SECOND;
       return task(i + 1, statuses[i % statuses.length] ?? null, i % 101 === 0 ? null : format(at));

@@ -2,6 +2,7 @@
  * Goals 1 and 2: planning and deleting the old half of a big logs + temp tree, against GNU find
  * on the same tree (planning) or an identical `cp -a` copy (deleting), interleaved A B / B A.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runOnceChild } from '../child.js';
 import type { EngineJob, EngineResult } from '../children/engine-child.js';
@@ -30,7 +31,13 @@ export async function runEngine(job: EngineJob): Promise<EngineResult> {
 
 function forgetEngineTraces(root: string): void {
   removeTree(path.join(root, '.cleanup'));
-  removeTree(path.join(root, 'logs', 'cleanup_worker.log'));
+  removeEngineLogs(root);
+}
+
+/** The engine's own log file and its rotated copies (cleanup_worker.log.1, …): not part of the tree. */
+function removeEngineLogs(root: string): void {
+  const logs = path.join(root, 'logs');
+  for (const name of readdirSync(logs)) if (name.startsWith('cleanup_worker.log')) removeTree(path.join(logs, name));
 }
 
 /** Goal 1: a dry run of logs + temp vs `find -type f -mtime +1` on the same tree. */
@@ -62,7 +69,7 @@ export async function benchPlan(c: FilesContext): Promise<GoalResult> {
   const findMs = median(runs.map((r) => r.find.ms));
   const agree = runs.every((r) => r.engine.itemsTotal === r.find.found && r.find.found === c.expectedOld);
   return {
-    goal: '1',
+    goal: '8 plan',
     title: 'plan logs+temp (dry run) vs find -mtime',
     checks: [
       ratioCheck('time vs find -type f -mtime', engMs, findMs, '<=', 1.5),
@@ -97,7 +104,10 @@ export async function benchDelete(c: FilesContext): Promise<GoalResult> {
     for (const side of engineFirst ? ['engine', 'find'] : ['find', 'engine']) {
       syncDisks();
       if (side === 'find') found = await runFind(b, { delete: true });
-      else eng = await runEngine({ root: a, categories: ['logs', 'temp'], dryRun: false, now: Date.now() });
+      else {
+        eng = await runEngine({ root: a, categories: ['logs', 'temp'], dryRun: false, now: Date.now() });
+        removeEngineLogs(a);
+      }
     }
     if (!found || !eng) throw new Error('unreachable');
     const leftA = await countFiles(a);
@@ -107,8 +117,7 @@ export async function benchDelete(c: FilesContext): Promise<GoalResult> {
       rep,
       order: engineFirst ? 'engine,find' : 'find,engine',
       find: { ms: found.wallMs, deleted: found.lines, left: leftB },
-      // The engine's own log file is one extra file on its side.
-      engine: { ...engineSummary(eng), left: leftA - 1 },
+      engine: { ...engineSummary(eng), left: leftA },
     });
     const last = rep === c.repeat - 1;
     say(`delete rep ${rep + 1}: restoring the old half of ${last ? 'the master tree' : 'both trees'}`);
@@ -117,7 +126,7 @@ export async function benchDelete(c: FilesContext): Promise<GoalResult> {
   removeTree(a);
   const same = runs.every((r) => r.engine.left === r.find.left && r.engine.itemsTotal === r.find.deleted);
   return {
-    goal: '2',
+    goal: '8 delete',
     title: 'delete the planned files (real run) vs find -delete',
     checks: [
       ratioCheck('time vs find -type f -mtime -delete', median(runs.map((r) => r.engine.wallMs as number)), median(runs.map((r) => r.find.ms)), '<=', 1.1),

@@ -12,7 +12,7 @@ import { type ArchiveTarget, createTarget } from '../../targets/index.js';
 import type { RunContext } from '../context.js';
 import type { PrepareStillDue } from '../fs/file-executor.js';
 import { type FileScope, refreshOpenFiles } from '../fs/scope.js';
-import { type ArchiveRun, archiveBackup } from './archive-one.js';
+import { type ArchiveRun, finishArchive, type PreparedArchive, prepareArchive } from './archive-one.js';
 import { applyArchivePolicy, type NameTimestamp } from './apply-policy.js';
 import { type ArchivePlace, placeOf } from './naming.js';
 import { type ArchivedObject, archiveRetention, type TargetRetention } from './retention.js';
@@ -105,10 +105,28 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
   }
   const run: ArchiveRun = { ctx, scope, target, compress, spoolDir, stillDue, parents: new Map(), broken: null };
   let done = 0;
-  for (const p of planned) {
-    if (ctx.signal.aborted) break;
+  // The next backup is read, hashed and compressed (zlib works off the main thread) while this one
+  // is stored: two backups compress at once when uploads are quick; each is stored, re-checked
+  // and removed one at a time, in plan order.
+  const start = (i: number): Promise<Settled> => settle(prepareArchive((planned[i] as Planned).candidate, run));
+  let ahead: Promise<Settled> | null = planned.length > 0 ? start(0) : null;
+  for (let i = 0; ahead !== null; i++) {
+    const current = ahead;
+    ahead = null;
+    if (ctx.signal.aborted) {
+      await discard(current);
+      break;
+    }
+    if (i + 1 < planned.length) ahead = start(i + 1);
+    const p = planned[i] as Planned;
     const c = p.candidate;
-    const outcome = await archiveBackup(c, run);
+    let outcome: Awaited<ReturnType<typeof finishArchive>>;
+    try {
+      outcome = await finishArchive(unwrap(await current), run);
+    } catch (err) {
+      if (ahead) await discard(ahead);
+      throw err;
+    }
     if (outcome.kind === 'archived') ctx.report.item({ category: 'backups', target: c.target, bytes: c.size, action: 'archive', reason: p.reason });
     else if (outcome.kind === 'skipped') ctx.report.skipped({ category: 'backups', target: c.target, reason: outcome.reason });
     else {
@@ -117,6 +135,27 @@ async function archiveAll(ctx: RunContext, scope: FileScope, target: ArchiveTarg
     }
     ctx.report.progress('backups', 'executing', ++done);
   }
+}
+
+/** A prepared backup or what its preparation threw, held until its turn (never an unhandled rejection). */
+type Settled = { ok: PreparedArchive } | { err: unknown };
+
+function settle(p: Promise<PreparedArchive>): Promise<Settled> {
+  return p.then(
+    (ok) => ({ ok }),
+    (err: unknown) => ({ err }),
+  );
+}
+
+function unwrap(s: Settled): PreparedArchive {
+  if ('err' in s) throw s.err;
+  return s.ok;
+}
+
+/** A backup prepared ahead but not stored (the run was stopped): its spool file goes, the backup stays. */
+async function discard(p: Promise<Settled>): Promise<void> {
+  const s = await p;
+  if ('ok' in s && s.ok.kind === 'prepared' && s.ok.src.spool) await unlink(s.ok.src.path).catch(() => {});
 }
 
 /**

@@ -46,24 +46,53 @@ type Stored = { kind: 'stored'; uploaded: boolean; how: 'checksum' | 'read-back'
  * local backup stays.
  */
 export async function archiveBackup(c: FileCandidate, run: ArchiveRun): Promise<ArchiveOutcome> {
+  return finishArchive(await prepareArchive(c, run), run);
+}
+
+/** A backup after its first phase: read, hashed and compressed into the spool, or already decided. */
+export type PreparedArchive =
+  | { kind: 'prepared'; c: FileCandidate; place: ArchivePlace & { key: string }; src: PreparedSource }
+  | { kind: 'decided'; outcome: ArchiveOutcome };
+
+/**
+ * The first phase: the re-checks before reading, then hash and compress into the spool (the CPU
+ * work, which archiveBackups runs for the next backup while this one is stored). Never throws
+ * for operational problems.
+ */
+export async function prepareArchive(c: FileCandidate, run: ArchiveRun): Promise<PreparedArchive> {
+  const decided = (outcome: ArchiveOutcome): PreparedArchive => ({ kind: 'decided', outcome });
   const place = placeOf(c, run.compress);
-  if ('reason' in place) return { kind: 'skipped', reason: place.reason };
+  if ('reason' in place) return decided({ kind: 'skipped', reason: place.reason });
   const before = await stillTheSame(c, run);
-  if (before) return { kind: 'skipped', reason: before };
-  if (run.broken) return { kind: 'error', message: `not archived: ${run.broken}; the backup stays` };
-  let src: PreparedSource | null = null;
+  if (before) return decided({ kind: 'skipped', reason: before });
+  if (run.broken) return decided({ kind: 'error', message: `not archived: ${run.broken}; the backup stays` });
   try {
     const prepared = await prepareSource(c, run.spoolDir, place.compression);
-    if ('reason' in prepared) return { kind: 'skipped', reason: prepared.reason };
-    src = prepared;
+    if ('reason' in prepared) return decided({ kind: 'skipped', reason: prepared.reason });
+    return { kind: 'prepared', c, place, src: prepared };
+  } catch (err) {
+    return decided(failed(err, run, place, true));
+  }
+}
+
+/**
+ * The second phase, one backup at a time in plan order: store and verify the prepared bytes,
+ * then remove the local file after every re-check passes again. A target that broke since this
+ * backup was prepared is not tried. The spool file is always removed.
+ */
+export async function finishArchive(p: PreparedArchive, run: ArchiveRun): Promise<ArchiveOutcome> {
+  if (p.kind === 'decided') return p.outcome;
+  const { c, place, src } = p;
+  try {
+    if (run.broken) return { kind: 'error', message: `not archived: ${run.broken}; the backup stays` };
     const stored = await ensureStored(run, place, src, metaOf(place, src, run.ctx.runId));
     if (stored.kind !== 'stored') return stored;
     await archiveHooks.afterVerify?.(place.key);
     return await removeLocal(c, run, place.key, stored);
   } catch (err) {
-    return failed(err, run, place, src === null);
+    return failed(err, run, place, false);
   } finally {
-    if (src?.spool) await unlink(src.path).catch(() => {});
+    if (src.spool) await unlink(src.path).catch(() => {});
   }
 }
 

@@ -13,6 +13,7 @@
  */
 import { closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import type { RunContext } from '../context.js';
 import { checkSqlitePath, ensureDirUnderRoot, openNoFollow, UnsafePathError, verifySameFile } from '../../safety/safe-path.js';
 import {
@@ -27,10 +28,11 @@ import {
   SOURCE_ROWID,
   type SourceShape,
 } from './archive-table.js';
-import { type Db, isOperationalError, quoteIdent, rowidsJson, TS_FUNCTION } from './open.js';
+import type { AgeSql } from './age-sql.js';
+import { type Db, isOperationalError, quoteIdent } from './open.js';
 import { notReferencedSql } from './references.js';
 import { digestSql, registerRowDigest, sameValueSql } from './row-identity.js';
-import type { RowExecutor } from './row-executor.js';
+import { type Listing, listedSql, listingOf, type RowExecutor, type RowId, stillThere } from './row-executor.js';
 import { columnDetails, conditionSql, type DetectedTable } from './schema.js';
 
 const ARCHIVE_FILE = 'prompts.db';
@@ -53,6 +55,11 @@ export function archiveRelPath(ctx: RunContext): string {
 }
 
 /**
+ * The prompts executor. A dry run's preview only reads an archive that already exists (its
+ * versions, to warn as the real run will); a real run creates the archive folder, file and table on its first
+ * `execute`, and not before. Every path is checked from the root first (SPEC 3.5).
+ */
+/**
  * Where the copies go: the prompts archive (the default), or the trash's database (issue 15:
  * engine/trash/row-place.ts), which moves rows the same way, copy first.
  */
@@ -71,17 +78,12 @@ function archivePlace(ctx: RunContext): CopyPlace {
   return { rel: archiveRelPath(ctx), folder: ctx.settings.paths.archive };
 }
 
-/**
- * The prompts executor. A dry run's preview only reads an archive that already exists (its
- * versions, to warn as the real run will); a real run creates the archive folder, file and table on its first
- * `execute`, and not before. Every path is checked from the root first (SPEC 3.5).
- */
-export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, place: CopyPlace = archivePlace(ctx)): RowExecutor {
+export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, age: AgeSql, place: CopyPlace = archivePlace(ctx)): RowExecutor {
   const rel = place.rel;
   const onArchive = <T>(fn: () => T, blameBusy = true): T => guardArchive(rel, fn, blameBusy);
   const source = onArchive(() => describeSource(db, t));
   let inspected = false;
-  let move: ((json: string) => Set<bigint>) | null = null;
+  let move: ((rowids: readonly RowId[]) => ReadonlySet<RowId>) | null = null;
   /** Warns, once, when copies go into a new table version because the existing ones would change values. */
   const warnVersion = (layout: ArchiveLayout) => {
     if (!layout.target.exists && layout.notes.length > 0) {
@@ -106,9 +108,9 @@ export function createArchiver(ctx: RunContext, db: Db, t: DetectedTable, cutoff
         db.pragma(`${ARCHIVE_SCHEMA}.synchronous = FULL`);
         warnVersion(inspectArchive(db, t.table, source));
         const layout = prepareTarget(db, t.table, source);
-        return createMove(ctx, db, t, layout, source, cutoff, onArchive, place.afterCopy);
+        return createMove(ctx, db, t, layout, source, age, onArchive, place.afterCopy);
       });
-      return move(rowidsJson(rowids));
+      return move(rowids);
     },
   };
 }
@@ -166,40 +168,51 @@ function guardArchive<T>(rel: string, fn: () => T, blameBusy: boolean): T {
   }
 }
 
-/** The two statements of a batch's move, prepared once the layout is final. */
+/** The two statements of a batch's move, prepared once the layout is final (once per listing form). */
 function createMove(
   ctx: RunContext,
   db: Db,
   t: DetectedTable,
   layout: ArchiveLayout,
   source: SourceShape,
-  cutoff: number,
+  age: AgeSql,
   onArchive: <T>(fn: () => T, blameBusy?: boolean) => T,
   afterCopy?: () => void,
-): (json: string) => Set<bigint> {
+): (rowids: readonly RowId[]) => ReadonlySet<RowId> {
   registerRowDigest(db);
   const names = source.columns.map((c) => c.name);
   const id = t.rowidName;
-  const still = `s.${id} IN (SELECT value FROM json_each(@json)) AND ${conditionSql(t, 's.')}
-    AND ${TS_FUNCTION}(s.${quoteIdent(t.ageColumn)}) < @cutoff AND ${notReferencedSql(t.references, 's.')}`;
   const copied = copyExistsSql(layout.versions, names, id);
   const cols = names.map(quoteIdent).join(', ');
-  const copy = db.prepare(
-    `INSERT INTO ${ARCHIVE_SCHEMA}.${quoteIdent(layout.target.name)} (${cols}, ${[SOURCE_ROWID, RUN_ID, DIGEST].map(quoteIdent).join(', ')})
-     SELECT ${names.map((c) => `s.${quoteIdent(c)}`).join(', ')}, s.${id}, @run, ${digestSql(names, 's.')}
-     FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND NOT (${copied})`,
-  );
-  const remove = db
-    .prepare(`DELETE FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND (${copied}) RETURNING ${id} AS id`)
-    .safeIntegers(true);
-  const copyTx = db.transaction((json: string) => copy.run({ json, cutoff, run: ctx.runId }));
+  const forms = new Map<Listing, { copy: Statement; remove: Statement }>();
+  const statements = (form: Listing) => {
+    let found = forms.get(form);
+    if (!found) {
+      const still = `${listedSql(form, id)} AND ${conditionSql(t, 's.')} AND ${age.older} AND ${notReferencedSql(t.references, 's.')}`;
+      const copy = db.prepare(
+        `INSERT INTO ${ARCHIVE_SCHEMA}.${quoteIdent(layout.target.name)} (${cols}, ${[SOURCE_ROWID, RUN_ID, DIGEST].map(quoteIdent).join(', ')})
+         SELECT ${names.map((c) => `s.${quoteIdent(c)}`).join(', ')}, s.${id}, @run, ${digestSql(names, 's.')}
+         FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND NOT (${copied})`,
+      );
+      const remove = db.prepare(`DELETE FROM main.${quoteIdent(t.table)} AS s NOT INDEXED WHERE ${still} AND (${copied})`);
+      found = { copy, remove };
+      forms.set(form, found);
+    }
+    return found;
+  };
+  const left = stillThere(db, t);
+  const copyTx = db.transaction((stmt: Statement, params: Record<string, unknown>) => stmt.run({ ...params, ...age.params, run: ctx.runId }));
   // IMMEDIATE: take the write lock up front so a busy dashboard makes us wait (busy_timeout), not fail.
-  const removeTx = db.transaction((json: string) => remove.all({ json, cutoff }) as { id: bigint }[]).immediate;
-  return (json) => {
+  const removeTx = db.transaction(
+    (stmt: Statement, params: Record<string, unknown>, rowids: readonly RowId[]) => left(rowids, rowids.length - stmt.run({ ...params, ...age.params }).changes),
+  ).immediate;
+  return (rowids) => {
+    const listing = listingOf(rowids);
+    const { copy, remove } = onArchive(() => statements(listing.form));
     // A refused insert (a CHECK, a NOT NULL, a trigger of the archive) is an error naming the archive.
-    onArchive(() => copyTx(json), false);
+    onArchive(() => copyTx(copy, listing.params), false);
     afterCopy?.();
-    return new Set(removeTx(json).map((r) => r.id));
+    return removeTx(remove, listing.params, rowids);
   };
 }
 

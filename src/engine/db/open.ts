@@ -62,7 +62,7 @@ export function quoteIdent(name: string): string {
 }
 
 /** A rowid list as a JSON array literal, exact for 64-bit rowids (for `json_each(?)`). */
-export function rowidsJson(rowids: readonly bigint[]): string {
+export function rowidsJson(rowids: readonly (bigint | number)[]): string {
   return `[${rowids.join(',')}]`;
 }
 

@@ -1,19 +1,23 @@
 /**
  * The one implementation behind the tasks, errors and prompts categories: open the dashboard
- * database, detect the table, then in keyset batches by rowid read candidates, decide each with
- * the pure planner, and hand the rows to the run's sink (engine/sinks.ts): a real run removes the
- * batch in its own short transaction with the category's condition re-applied in SQL (delete, or
- * archive when the category's rule says so); a dry run's list sink takes them all, removing none.
+ * database, detect the table, then window by window (row-windows.ts: at most BATCH_SIZE rows by
+ * rowid, the category's condition and age decided in SQL, age-sql.ts) plan the rows to remove,
+ * word each one's reason with the planner, and hand them to the run's sink (engine/sinks.ts): a
+ * real run removes exactly the planned rows in their own short transaction with the category's
+ * condition, age and references re-applied in SQL (delete, or archive when the category's rule
+ * says so); a dry run's list sink takes them all, removing none.
  */
 import { descriptorOf } from '../../domain/categories/index.js';
 import { REASONS } from '../../domain/reasons.js';
-import { type AgeRule, ageRuleOf, cutoffFor, decideRow } from '../planner.js';
+import { type AgeRule, ageReason, ageRuleOf, cutoffFor } from '../planner.js';
 import type { CategoryHandler, RunContext } from '../context.js';
 import { removalFor, removes, SINK_PHASE, type SinkKind, sinkFor } from '../sinks.js';
 import { trashPlace } from '../trash/row-place.js';
-import type { RowCandidate, RowCategory } from '../../domain/types.js';
+import type { RowCategory } from '../../domain/types.js';
+import { type AgeSql, ageSql, detectTextShape } from './age-sql.js';
 import { ArchiveError, createArchiver } from './archive.js';
-import type { PlannedRow, RowExecutor } from './row-executor.js';
+import { listedSql, listingOf, type Listing, NONE_KEPT, type PlannedRow, type RowExecutor, type RowId, rowIdOf, stillThere } from './row-executor.js';
+import { createWindows, type WindowPlan } from './row-windows.js';
 import {
   BUSY_TIMEOUT_MS,
   closeQuietly,
@@ -23,21 +27,17 @@ import {
   openDashboardDb,
   quoteIdent,
   rowidsJson,
-  TS_FUNCTION,
 } from './open.js';
 import { findReferencingTables, notReferencedSql } from './references.js';
 import { conditionSql, type DetectedTable, detectTable, ROW_SPECS } from './schema.js';
-import { parseTimestamp } from './timestamps.js';
 
-/** Rows read, decided and removed per transaction: small enough to keep dashboard writers waiting only briefly. */
-export const BATCH_SIZE = 1000;
+/**
+ * Rows per batch: one rowid window of at most this many rows is planned, then removed in its own
+ * short transaction (about 10-15 ms for 5000 rows, so a dashboard writer waits that long at most).
+ */
+export const BATCH_SIZE = 5000;
 
 export type { PlannedRow, RowExecutor } from './row-executor.js';
-
-interface ScannedRow {
-  id: bigint;
-  ts: unknown;
-}
 
 /** A CategoryHandler for one database category. */
 export function createRowHandler(category: RowCategory): CategoryHandler {
@@ -94,22 +94,23 @@ export function describeDbFailure(category: RowCategory, dbName: string, err: Er
  * rule's, or the trash's in place of delete) for its conflicts and preview. The trash moves rows
  * into trash.db exactly as the archive moves prompts.
  */
-const ROW_SINKS: Readonly<Record<SinkKind, (ctx: RunContext, db: Db, t: DetectedTable, cutoff: number, rule: AgeRule) => RowExecutor>> = {
-  list: (ctx, db, t, cutoff, rule) => listRows(ROW_SINKS[removalFor(ctx, rule.action)](ctx, db, t, cutoff, rule)),
-  delete: (_ctx, db, t, cutoff) => createDeleter(db, t, cutoff),
-  archive: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff),
-  trash: (ctx, db, t, cutoff) => createArchiver(ctx, db, t, cutoff, trashPlace(ctx, t.category, t.table)),
+const ROW_SINKS: Readonly<Record<SinkKind, (ctx: RunContext, db: Db, t: DetectedTable, age: AgeSql, rule: AgeRule) => RowExecutor>> = {
+  list: (ctx, db, t, age, rule) => listRows(ROW_SINKS[removalFor(ctx, rule.action)](ctx, db, t, age, rule)),
+  delete: (_ctx, db, t, age) => createDeleter(db, t, age),
+  archive: (ctx, db, t, age) => createArchiver(ctx, db, t, age),
+  trash: (ctx, db, t, age) => createArchiver(ctx, db, t, age, trashPlace(ctx, t.category, t.table)),
 };
 
 async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRule, kind: SinkKind): Promise<void> {
   const cutoff = cutoffFor(t.category, ctx.policy, ctx.now, rule);
-  const executor = ROW_SINKS[kind](ctx, db, t, cutoff, rule);
-  const scan = createScanner(db, t);
+  const age = ageSql(`s.${quoteIdent(t.ageColumn)}`, cutoff, detectTextShape(db, t.table, t.ageColumn, t.rowidName));
+  const executor = ROW_SINKS[kind](ctx, db, t, age, rule);
+  const nextWindow = createWindows(db, t, age, BATCH_SIZE);
   let unreadable = 0;
   let done = 0;
   let hookCalled = false;
-  for (let batch = scan(); batch.length > 0 && !ctx.signal.aborted; batch = scan()) {
-    const plan = planBatch(ctx, t, rule, batch);
+  for (let window = nextWindow(); window !== null && !ctx.signal.aborted; window = nextWindow()) {
+    const plan = planBatch(ctx, rule, window);
     unreadable += plan.unreadable;
     // Held, referenced and conflicting rows are kept first, as in the dry run the brake checked:
     // only rows that can go count against a gate's budget.
@@ -121,11 +122,13 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
         await ctx.beforeExecute?.(t.category);
         if (ctx.signal.aborted) break;
       }
-      executeBatch(ctx, db, t, executor, rows);
+      // A server answering /status meanwhile gets the loop between planning and removing.
+      await yieldToLoop();
+      await executeBatch(ctx, db, t, executor, rows);
     }
-    done += batch.length;
+    done += window.ids.length;
     ctx.report.progress(t.category, SINK_PHASE[kind], done);
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToLoop();
   }
   if (unreadable > 0) {
     const rows = unreadable === 1 ? '1 row' : `${unreadable} rows`;
@@ -133,43 +136,52 @@ async function sweepTable(ctx: RunContext, db: Db, t: DetectedTable, rule: AgeRu
   }
 }
 
-/**
- * Reads the next batch of rows meeting the category's condition (not its age), in rowid order.
- * NOT INDEXED pins the rowid b-tree walk: an index on the condition column would make each
- * batch re-scan from the start of that index.
- */
-function createScanner(db: Db, t: DetectedTable): () => ScannedRow[] {
-  const id = t.rowidName;
-  const from = `SELECT ${id} AS id, ${quoteIdent(t.ageColumn)} AS ts FROM main.${quoteIdent(t.table)} NOT INDEXED`;
-  const first = db.prepare(`${from} WHERE ${conditionSql(t)} ORDER BY ${id} LIMIT ?`).safeIntegers(true);
-  const next = db.prepare(`${from} WHERE ${id} > ? AND ${conditionSql(t)} ORDER BY ${id} LIMIT ?`).safeIntegers(true);
-  let last: bigint | null = null;
-  return () => {
-    const rows = (last === null ? first.all(BATCH_SIZE) : next.all(last, BATCH_SIZE)) as ScannedRow[];
-    const tail = rows.at(-1);
-    if (tail) last = tail.id;
-    return rows;
-  };
-}
-
-function planBatch(ctx: RunContext, t: DetectedTable, rule: AgeRule, batch: readonly ScannedRow[]) {
+/** The window's rows with a readable age, each with the planner's decision and reason; the unreadable ones counted. */
+function planBatch(ctx: RunContext, rule: AgeRule, window: WindowPlan) {
   const remove: PlannedRow[] = [];
   let unreadable = 0;
-  for (const row of batch) {
-    const candidate: RowCandidate = {
-      kind: 'row',
-      category: t.category,
-      table: t.table,
-      rowid: Number(row.id),
-      timestampMs: parseTimestamp(row.ts),
-    };
-    const decision = decideRow(candidate, ctx.policy, ctx.now, rule);
-    if (candidate.timestampMs === null) unreadable++;
-    else if (decision.action === 'delete' || decision.action === 'archive') {
-      remove.push({ rowid: row.id, action: decision.action, reason: decision.reason });
+  const limit = rule.limitMs(ctx.policy);
+  for (let i = 0; i < window.ids.length; i++) {
+    const ms = window.ms[i] ?? null;
+    if (ms === null) {
+      unreadable++;
+      continue;
     }
+    // The planner's own test (age > limit): the SQL already chose these rows by the same cutoff.
+    const age = ctx.now - ms;
+    if (age > limit) remove.push({ rowid: window.ids[i] as RowId, action: rule.action, reason: ageReason(rule, age, limit) });
   }
   return { remove, unreadable };
+}
+
+/**
+ * Keeps the planned rows that another row references (SPEC 3.11), and those the executor must
+ * keep, reporting each as skipped: the same query in the dry run and the real run.
+ */
+function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
+  if (rows.length === 0) return rows;
+  rows = keepConflicts(ctx, t, rows, heldRows(ctx, t, rows));
+  if (rows.length === 0) return rows;
+  const referenced = referencingTables(db, t, rows.map((r) => r.rowid));
+  const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
+  // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
+  return free.length > 0 ? keepConflicts(ctx, t, free, executor.conflicts(free.map((r) => r.rowid))) : free;
+}
+
+/** findReferencingTables for these rows, keyed by RowId (nothing is asked when no foreign key points at the table). */
+function referencingTables(db: Db, t: DetectedTable, rowids: readonly RowId[]): Map<RowId, string[]> {
+  if (t.references.length === 0 || rowids.length === 0) return new Map();
+  const found = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rowids));
+  return new Map([...found].map(([id, tables]) => [rowIdOf(id), tables]));
+}
+
+function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], conflicts: Map<RowId, string>): PlannedRow[] {
+  if (conflicts.size === 0) return rows;
+  return rows.filter((r) => {
+    const reason = conflicts.get(r.rowid);
+    if (reason) ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
+    return !reason;
+  });
 }
 
 /** The rows a run carrying out a checked plan may remove (ctx.gate): the others are kept, those of the plan with the reason. */
@@ -182,32 +194,9 @@ function admitted(ctx: RunContext, t: DetectedTable, rows: PlannedRow[]): Planne
   });
 }
 
-/**
- * Keeps the planned rows that another row references (SPEC 3.11), and those the executor must
- * keep, reporting each as skipped: the same query in the dry run and the real run.
- */
-function dropConflicts(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: PlannedRow[]): PlannedRow[] {
-  if (rows.length === 0) return rows;
-  rows = keepConflicts(ctx, t, rows, heldRows(ctx, t, rows));
-  if (rows.length === 0) return rows;
-  const referenced = findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(rows.map((r) => r.rowid)));
-  const free = keepConflicts(ctx, t, rows, new Map([...referenced].map(([id, tables]) => [id, referencedReason(tables)])));
-  // Asked only about rows that will go, so a dry run looks at the archive exactly when the real run writes it.
-  return free.length > 0 ? keepConflicts(ctx, t, free, executor.conflicts(free.map((r) => r.rowid))) : free;
-}
-
-function keepConflicts(ctx: RunContext, t: DetectedTable, rows: PlannedRow[], conflicts: Map<bigint, string>): PlannedRow[] {
-  if (conflicts.size === 0) return rows;
-  return rows.filter((r) => {
-    const reason = conflicts.get(r.rowid);
-    if (reason) ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
-    return !reason;
-  });
-}
-
 /** Rows a restore put back, kept while their hold lasts (engine/trash/journal.ts). */
-function heldRows(ctx: RunContext, t: DetectedTable, rows: readonly PlannedRow[]): Map<bigint, string> {
-  const held = new Map<bigint, string>();
+function heldRows(ctx: RunContext, t: DetectedTable, rows: readonly PlannedRow[]): Map<RowId, string> {
+  const held = new Map<RowId, string>();
   const holds = ctx.trash?.holds;
   if (!holds?.size) return held;
   for (const r of rows) {
@@ -221,44 +210,70 @@ function referencedReason(tables: readonly string[]): string {
   return `referenced by ${tables.join(', ')}`;
 }
 
-function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): void {
-  const removed = executor.execute(rows.map((r) => r.rowid));
-  const kept = rows.filter((r) => !removed.has(r.rowid)).map((r) => r.rowid);
+/** Rows reported (items, history) between two turns of the event loop. */
+const REPORT_CHUNK = 1000;
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): Promise<void> {
+  const kept = executor.execute(rows.map((r) => r.rowid));
   // A row kept at deletion time because a reference appeared since planning says so.
-  const referenced = kept.length > 0 ? findReferencingTables(db, t.table, t.rowidName, t.references, rowidsJson(kept)) : new Map();
-  for (const r of rows) {
-    if (removed.has(r.rowid)) reportItem(ctx, t, r);
-    else {
+  const referenced = kept.size > 0 ? referencingTables(db, t, [...kept]) : new Map<RowId, string[]>();
+  const removed: (number | string)[] = [];
+  const prefix = `${databaseName(ctx.settings)}:${t.table}#`;
+  for (let n = 0; n < rows.length; n++) {
+    // The rows are gone already: every one is reported, the loop just gets its turns meanwhile.
+    if (n > 0 && n % REPORT_CHUNK === 0) await yieldToLoop();
+    const r = rows[n] as PlannedRow;
+    if (!kept.has(r.rowid)) {
+      ctx.report.item({ category: t.category, target: prefix + r.rowid, bytes: 0, action: removalFor(ctx, r.action), reason: r.reason });
+      removed.push(typeof r.rowid === 'number' ? r.rowid : String(r.rowid));
+    } else {
       const tables = referenced.get(r.rowid);
       const reason = tables ? referencedReason(tables) : REASONS.rowChanged.text;
-      ctx.report.skipped({ category: t.category, target: targetOf(ctx, t, r.rowid), reason });
+      ctx.report.skipped({ category: t.category, target: prefix + r.rowid, reason });
     }
   }
+  // SPEC 3.8: the batch's rows are logged together, one line naming the table and every rowid.
+  const action = rows[0] ? removalFor(ctx, rows[0].action) : undefined;
+  if (removed.length > 0 && action) ctx.report.rowBatch?.({ category: t.category, table: t.table, action, rowids: removed });
 }
 
 /**
- * Tasks and errors: one DELETE per batch, condition, age and "nothing references it" re-checked,
- * RETURNING what went. Foreign keys are OFF on the connection: nothing cascades.
+ * Tasks and errors: one DELETE per batch of exactly the planned rows (row-executor.ts listedSql),
+ * with the condition, the age and "nothing references it" re-checked in SQL. Foreign keys are
+ * OFF on the connection: nothing cascades.
  */
-function createDeleter(db: Db, t: DetectedTable, cutoff: number): RowExecutor {
-  let run: ((json: string) => { id: bigint }[]) | null = null;
-  const prepare = () => {
-    const stmt = db
-      .prepare(
+function createDeleter(db: Db, t: DetectedTable, age: AgeSql): RowExecutor {
+  const statements = new Map<Listing, (params: Record<string, unknown>) => number>();
+  const statement = (form: Listing) => {
+    let run = statements.get(form);
+    if (!run) {
+      const stmt = db.prepare(
         `DELETE FROM main.${quoteIdent(t.table)} AS s NOT INDEXED
-         WHERE s.${t.rowidName} IN (SELECT value FROM json_each(?)) AND ${conditionSql(t, 's.')}
-           AND ${TS_FUNCTION}(s.${quoteIdent(t.ageColumn)}) < ? AND ${notReferencedSql(t.references, 's.')}
-         RETURNING ${t.rowidName} AS id`,
-      )
-      .safeIntegers(true);
+         WHERE ${listedSql(form, t.rowidName)} AND ${conditionSql(t, 's.')} AND ${age.older} AND ${notReferencedSql(t.references, 's.')}`,
+      );
+      run = (params) => stmt.run({ ...params, ...age.params }).changes;
+      statements.set(form, run);
+    }
+    return run;
+  };
+  let remove: ((rowids: readonly RowId[]) => ReadonlySet<RowId>) | null = null;
+  const prepare = () => {
+    const left = stillThere(db, t);
     // IMMEDIATE: take the write lock up front so a busy dashboard makes us wait (busy_timeout), not fail.
-    return db.transaction((json: string) => stmt.all(json, cutoff) as { id: bigint }[]).immediate;
+    return db.transaction((rowids: readonly RowId[]) => {
+      const listing = listingOf(rowids);
+      return left(rowids, rowids.length - statement(listing.form)(listing.params));
+    }).immediate;
   };
   return {
     conflicts: () => new Map(),
     execute(rowids) {
-      run ??= prepare();
-      return new Set(run(rowidsJson(rowids)).map((r) => r.id));
+      remove ??= prepare();
+      return remove(rowids);
     },
   };
 }
@@ -270,21 +285,11 @@ function listRows(executor: RowExecutor): RowExecutor {
       executor.preview?.();
       return executor.conflicts(rowids);
     },
-    execute: (rowids) => new Set(rowids),
+    execute: () => NONE_KEPT,
   };
 }
 
-function reportItem(ctx: RunContext, t: DetectedTable, r: PlannedRow): void {
-  ctx.report.item({
-    category: t.category,
-    target: targetOf(ctx, t, r.rowid),
-    bytes: 0,
-    action: removalFor(ctx, r.action),
-    reason: r.reason,
-  });
-}
-
 /** `architect.db:<table>#<rowid>`, with the configured database file's name. */
-export function targetOf(ctx: RunContext, t: DetectedTable, rowid: bigint): string {
+export function targetOf(ctx: RunContext, t: DetectedTable, rowid: RowId): string {
   return `${databaseName(ctx.settings)}:${t.table}#${rowid}`;
 }
