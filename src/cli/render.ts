@@ -8,6 +8,7 @@
 import { CATEGORY_LIST, type CategoryDescriptor } from '../domain/categories/index.js';
 import type { Item, RunResult } from '../domain/types.js';
 import { countOf } from '../domain/summary.js';
+import { formatBytes } from '../domain/format.js';
 import { escapeControls } from './escape.js';
 
 export { escapeControls } from './escape.js';
@@ -22,17 +23,7 @@ function joinLines(lines: readonly string[]): string {
   return lines.map(escapeControls).join('\n');
 }
 
-/** `3240000` -> `3.1 MB` (binary units, as space_freed_mb is bytes / 1048576). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes } from '../domain/format.js';
 
 /**
  * A dry run: the policy, what each category would remove and why, what the retention policy keeps

@@ -4,19 +4,9 @@
  * returns sentences a person can read, naming the category and the numbers.
  */
 import type { Amount, BrakeHistory, LastClock, Limits, RunCaps } from '../../domain/limits.js';
+import { formatBytes as formatSize } from '../../domain/format.js';
 import type { Trigger } from '../../domain/types.js';
 
-/** `3240000` -> `3.1 MB` (binary units, as space_freed_mb). */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 const amount = (a: Amount, files: boolean) => (files ? `${a.items} items (${formatSize(a.bytes)})` : `${a.items} rows`);
 
