@@ -15,7 +15,7 @@ import { constants, fstatSync, lstatSync, renameSync, type Stats } from 'node:fs
 import path from 'node:path';
 import pino from 'pino';
 import { describeFsError } from './safety/fs-errors.js';
-import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot, UnsafePathError } from './safety/safe-path.js';
+import { ensureDirUnderRoot, lstatOrNull, openNoFollow, resolveUnderRoot, UnsafePathError } from './safety/safe-path.js';
 
 export interface RotationLimits {
   /** A file is rotated before a line would take it past this size (bytes). */
@@ -175,14 +175,5 @@ function renameIfThere(from: string, to: string): void {
     renameSync(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
-function lstatOrNull(p: string): Stats | null {
-  try {
-    return lstatSync(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
   }
 }

@@ -124,7 +124,8 @@ export function verifySameFile(abs: string, before: Stats, what: string): void {
   }
 }
 
-function lstatOrNull(p: string): Stats | null {
+/** lstat, or null when the path does not exist; any other failure is thrown. */
+export function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (err) {
