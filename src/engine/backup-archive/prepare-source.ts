@@ -35,6 +35,14 @@ export interface PreparedSource {
 const WHAT = 'backup archive';
 
 /**
+ * Bigger chunks than Node's defaults (64 KB reads, 16 KB gzip output): fewer hops between the
+ * main thread and zlib's thread for each megabyte (issue 16: ~10 % less CPU per backup, measured
+ * on a 60 MB SQLite backup); memory stays at a few chunks per backup in flight.
+ */
+const READ_CHUNK = 1024 * 1024;
+const GZIP_CHUNK = 64 * 1024;
+
+/**
  * Prepares `c` for upload. Returns the reason to skip it when it is not the planned file or
  * changed while being read; throws the fs error (ENOSPC, EACCES…) when reading or spooling
  * fails, after removing its spool file.
@@ -52,7 +60,7 @@ export async function prepareSource(c: FileCandidate, spoolDir: string, compress
     if (spool) {
       const out = openNoFollow(spool, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, WHAT, 0o600);
       // The stream owns `out` and closes it, also on error (ENOSPC): closing it here too would hide that error.
-      await pipeline(input, original, createGzip(), stored, createWriteStream(spool, { fd: out }));
+      await pipeline(input, original, createGzip({ chunkSize: GZIP_CHUNK }), stored, createWriteStream(spool, { fd: out }));
     } else {
       await pipeline(input, original, discard());
     }
@@ -104,7 +112,7 @@ function openSameFile(file: string, expected: Stats): Readable {
     closeSync(readFd);
     throw Object.assign(new Error('the backup was replaced while it was opened'), { code: 'ECHANGED' });
   }
-  return createReadStream(file, { fd: readFd });
+  return createReadStream(file, { fd: readFd, highWaterMark: READ_CHUNK });
 }
 
 /** Which fact differs between the file before and after reading it, or null. */
