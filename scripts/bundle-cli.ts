@@ -34,7 +34,9 @@ const EXTERNAL = ['better-sqlite3', '@aws-sdk/*', 'nodemailer'];
 const START_PACKAGES = new Set(['better-sqlite3']);
 
 // Bundled CommonJS packages (pino and its streams) call require() for Node's modules; an ES
-// module has no require, so the bundle makes one.
+// module has no require, so the bundle makes one. esbuild does not see the banner's names: a bundled module
+// declaring a top-level `require` would collide with it (the bundle then fails to load, and every
+// CLI test with it). No identifier minification for the same reason, and for readable stacks.
 const REQUIRE_SHIM = "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);";
 
 function common(repo: string): BuildOptions {
