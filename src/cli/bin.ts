@@ -4,6 +4,7 @@
  * batches (it is recorded as interrupted, exit 1); a second signal ends the process at once.
  */
 import { main } from './main.js';
+import { withSourcePositions } from './source-stack.js';
 
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -36,7 +37,8 @@ main(process.argv.slice(2), {
   },
   (err: unknown) => {
     settled = true;
-    process.stderr.write(`cleanup-worker: ${(err as Error)?.stack ?? String(err)}\n`);
+    const stack = (err as Error)?.stack;
+    process.stderr.write(`cleanup-worker: ${stack ? withSourcePositions(stack) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { C_ACTIVE, C_CANCEL, C_IN_FLIGHT, controlSlots, DIR, RAW, stateSlot } from './walk-protocol.js';
 
+// Beside this file once built; in the CLI bundle (dist/src/cli/bin.js, scripts/bundle-cli.ts) this
+// resolves beside the bundle, where the build puts a bundled copy of the worker.
 const WORKER_URL = new URL('./walk-worker.js', import.meta.url);
 
 /**
