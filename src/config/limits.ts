@@ -42,6 +42,7 @@ export type LimitsConfig = Static<typeof LimitsSchema>;
 /** The config's `limits` over the defaults; `schedule` (cron or `off`) and `timezone` give the schedule's period. */
 export function resolveLimits(config: LimitsConfig | undefined, schedule: string, timezone: string | undefined): Limits {
   const c = config ?? {};
+  let period: { ms: number | null } | undefined;
   const categories: Record<string, RunCaps> = {};
   for (const [name, caps] of Object.entries(c.categories ?? {})) {
     if (caps) categories[name] = capsOf(caps);
@@ -56,7 +57,12 @@ export function resolveLimits(config: LimitsConfig | undefined, schedule: string
     categories: Object.freeze(categories),
     planTtlMinutes: c.plan_ttl_minutes ?? DEFAULT_LIMITS.planTtlMinutes,
     clockMarginMinutes: c.clock_margin_minutes ?? DEFAULT_LIMITS.clockMarginMinutes,
-    schedulePeriodMs: schedulePeriod(schedule, timezone),
+    // Worked out on first use (~20 ms of node-cron ticks): only a scheduled real run's clock
+    // check reads it, so a CLI start does not pay for it. schedule and timezone are validated already.
+    get schedulePeriodMs() {
+      period ??= { ms: schedulePeriod(schedule, timezone) };
+      return period.ms;
+    },
   });
 }
 
