@@ -8,19 +8,18 @@
  * storage classes differ and text keeps its raw bytes. Keyed by name and blind to NULLs, a row
  * keeps its digest when the table gains a column or its columns are reordered.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Db, quoteIdent } from './open.js';
 
 /** The SQL function computing a row's digest (registered per connection by registerRowDigest). */
 export const DIGEST_FUNCTION = 'cleanup_worker_row_digest';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Registers DIGEST_FUNCTION on this connection: the SHA-256 (hex) of one blob. */
 export function registerRowDigest(db: Db): void {
-  db.function(DIGEST_FUNCTION, { deterministic: true }, (bytes: unknown) =>
-    createHash('sha256')
-      .update(Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0))
-      .digest('hex'),
-  );
+  // crypto.hash (one call, no Hash object): the same hex digest in about half the time per row.
+  db.function(DIGEST_FUNCTION, { deterministic: true }, (bytes: unknown) => hash('sha256', Buffer.isBuffer(bytes) ? bytes : EMPTY, 'hex'));
 }
 
 /**
