@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { createChangeProbe } from './change-probe.js';
 import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toRunRecord, toRunSummary } from './records.js';
-import type { RunRecord, RunSummary } from './types.js';
+import type { RunRecord, RunState, RunSummary } from './types.js';
 
 interface LockRow {
   run_id: string;
@@ -22,14 +22,11 @@ export interface RunView {
   lastRealRun(): RunSummary | null;
   /** The run holding the lock if its owner is alive (StateStore.runningRun). Shared like lastRealRun's. */
   runningRun(): RunRecord | null;
+  /** Both, after one change check (StateStore.runState). */
+  runState(): RunState;
   /** Call after each write of the store (its commits are seen anyway; this also covers the ones still open). */
   written(): void;
   close(): void;
-}
-
-interface Cached<T> {
-  version: number;
-  value: T;
 }
 
 /** A view over `db`; `ownerAlive` tells whether the lock's owner still runs (process-identity.ts). */
@@ -43,36 +40,40 @@ export function createRunView(db: Database.Database, ownerAlive: (pid: number, s
     get: db.prepare<[string], RowShape>('SELECT * FROM runs WHERE run_id = ?'),
   };
   const probe = createChangeProbe(db);
-  const readLastReal = (): RunSummary | null => {
+  const lastReal = cachedRead((): RunSummary | null => {
     const row = q.lastReal.get();
     return row ? toRunSummary(row) : null;
-  };
-  const readHeld = (): { lock: LockRow; run: RunRecord | null } | null => {
+  });
+  const held = cachedRead((): { lock: LockRow; run: RunRecord | null } | null => {
     const lock = q.lock.get();
     if (!lock) return null;
     const row = q.get.get(lock.run_id);
     return { lock, run: row ? toRunRecord(row) : null };
+  });
+  // Inside a transaction (which may write, then roll back) nothing is reused, nor kept.
+  const version = () => (db.inTransaction ? null : probe.version());
+  const running = (v: number | null) => {
+    const h = held(v);
+    return h && ownerAlive(h.lock.pid, h.lock.pid_start) ? h.run : null;
   };
-  const lastReal = cachedRead(db, probe.version, readLastReal);
-  const held = cachedRead(db, probe.version, readHeld);
   return {
-    lastRealRun: lastReal,
-    runningRun() {
-      const h = held();
-      return h && ownerAlive(h.lock.pid, h.lock.pid_start) ? h.run : null;
+    lastRealRun: () => lastReal(version()),
+    runningRun: () => running(version()),
+    runState() {
+      const v = version();
+      return { lastReal: lastReal(v), running: running(v) };
     },
     written: probe.bump,
     close: probe.close,
   };
 }
 
-/** `read`, reused while `version()` stays the same; never reused inside a transaction. */
-function cachedRead<T>(db: Database.Database, version: () => number, read: () => T): () => T {
-  let cached: Cached<T> | null = null;
-  return () => {
-    if (db.inTransaction) return read();
-    const v = version();
-    if (cached?.version !== v) cached = { version: v, value: read() };
+/** `read`, reused while the version passed is the same; a null version: read, and keep nothing. */
+function cachedRead<T>(read: () => T): (version: number | null) => T {
+  let cached: { version: number; value: T } | null = null;
+  return (version) => {
+    if (version === null) return read();
+    if (cached?.version !== version) cached = { version, value: read() };
     return cached.value;
   };
 }

@@ -303,6 +303,7 @@ function createStore(db: Database.Database): StateStore {
     lastSuccessAt: () => q.lastSuccess.get() ?? null,
     outbox,
     runningRun: view.runningRun,
+    runState: view.runState,
     ...plans.api,
     database: () => db,
     close() {

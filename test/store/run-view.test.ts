@@ -23,6 +23,7 @@ function warm(store: StateStore) {
   for (let i = 0; i < 3; i++) {
     store.lastRealRun();
     store.runningRun();
+    store.runState();
   }
   return { last: store.lastRealRun(), running: store.runningRun() };
 }
@@ -49,7 +50,10 @@ describe('run view: fresh across connections', () => {
     b.updateProgress(id, { category: 'logs', phase: 'deleting', items_so_far: 7 });
     expect(a.runningRun()?.progress).toEqual({ category: 'logs', phase: 'deleting', items_so_far: 7 });
     warm(a);
+    expect(a.runState()).toMatchObject({ lastReal: null, running: { run_id: id, progress: { items_so_far: 7 } } });
+    warm(a);
     b.finishRun(id, done({ stats: { ...zero, logs_deleted: 3 } }));
+    expect(a.runState()).toMatchObject({ running: null, lastReal: { run_id: id, stats: { logs_deleted: 3 } } });
     expect(a.runningRun()).toBeNull();
     expect(a.lastRealRun()).toMatchObject({ run_id: id, stats: { logs_deleted: 3 } });
     close();
