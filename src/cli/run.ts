@@ -193,6 +193,7 @@ function withProgress(store: StateStore, io: CliIo, json: boolean): StateStore {
     listItems: (runId, limit, offset) => store.listItems(runId, limit, offset),
     lastRealRun: () => store.lastRealRun(),
     runningRun: () => store.runningRun(),
+    runState: () => store.runState(),
     lastSuccessAt: () => store.lastSuccessAt(),
     planAppliedBy: (planId) => store.planAppliedBy(planId),
     appliedPlanOf: (runId) => store.appliedPlanOf(runId),

@@ -15,12 +15,13 @@ import { decodeBlock, encodeBlock } from './item-blocks.js';
 import { createOutbox, OUTBOX_MIGRATION } from './outbox.js';
 import { isProcessAlive, processStartTime } from './process-identity.js';
 import { confirmStateFile, prepareStateFile, StateUnavailableError } from './state-location.js';
-import { type RowShape, SUMMARY_COLUMNS, type SummaryRowShape, toPayload, toRunRecord, toRunSummary } from './records.js';
+import { type RowShape, toPayload, toRunRecord } from './records.js';
+import { createRunView } from './run-view.js';
 import { PANEL_MIGRATIONS } from './panel-migrations.js';
 import { TRASH_MIGRATIONS } from './trash-migrations.js';
 import { createPlanStore, PLAN_MIGRATIONS } from './plan-store.js';
 import { prepareCategoryTotals } from './run-totals.js';
-import { BusyError, type FinishRun, type RunProgress, type RunRecord, type RunSummary, type StartRun, type StateStore } from './types.js';
+import { BusyError, type FinishRun, type RunProgress, type StartRun, type StateStore } from './types.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
@@ -196,11 +197,6 @@ function createStore(db: Database.Database): StateStore {
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs'),
     list: db.prepare<[number, number], RowShape>('SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?'),
     get: db.prepare<[string], RowShape>('SELECT * FROM runs WHERE run_id = ?'),
-    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-    lastReal: db.prepare<[], SummaryRowShape>(
-      `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE dry_run = 0 AND finished_at IS NOT NULL AND stats IS NOT NULL
-         AND status IN ('succeeded', 'partial', 'failed', 'interrupted') ORDER BY id DESC LIMIT 1`,
-    ),
     lastSuccess: db.prepare<[], string>(
       `SELECT finished_at FROM runs WHERE dry_run = 0 AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
     ).pluck(),
@@ -211,12 +207,10 @@ function createStore(db: Database.Database): StateStore {
   const totals = prepareCategoryTotals(db);
   const ownerAlive = (pid: number, start: string | null) => isProcessAlive(pid, start);
 
-  // lastRealRun is read on every /status request: cache it until this connection writes or
-  // another connection commits (PRAGMA data_version changes only for other connections' commits).
-  let localWrites = 0;
-  let lastRealCache: { key: string; value: RunSummary | null } | null = null;
+  // lastRealRun and runningRun are read on every /status request: cached until the DB changes.
+  const view = createRunView(db, ownerAlive);
   const written = <T>(v: T): T => {
-    localWrites++;
+    view.written();
     return v;
   };
 
@@ -305,25 +299,15 @@ function createStore(db: Database.Database): StateStore {
       }
       return { items, total: q.nextIndex.get(runId) ?? 0 };
     },
-    lastRealRun() {
-      const key = `${q.dataVersion.get()}:${localWrites}`;
-      if (lastRealCache?.key !== key) {
-        const row = q.lastReal.get();
-        lastRealCache = { key, value: row ? toRunSummary(row) : null };
-      }
-      return lastRealCache.value;
-    },
+    lastRealRun: view.lastRealRun,
     lastSuccessAt: () => q.lastSuccess.get() ?? null,
     outbox,
-    runningRun(): RunRecord | null {
-      const held = q.lock.get();
-      if (!held || !ownerAlive(held.pid, held.pid_start)) return null;
-      const row = q.get.get(held.run_id);
-      return row ? toRunRecord(row) : null;
-    },
+    runningRun: view.runningRun,
+    runState: view.runState,
     ...plans.api,
     database: () => db,
     close() {
+      view.close();
       if (db.open) db.close();
     },
   };

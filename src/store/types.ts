@@ -12,6 +12,15 @@ import type { PlanStoreApi } from './plan-store.js';
 export { BusyError } from '../domain/errors.js';
 export type { FinishRun, RunProgress, RunRecord, RunSummary, StartRun } from '../domain/runs.js';
 
+/**
+ * The last real run and the run in progress, as /status shows them. Both are served from a cache
+ * that any commit to the state DB invalidates (store/run-view.ts): shared objects, not to be changed.
+ */
+export interface RunState {
+  lastReal: RunSummary | null;
+  running: RunRecord | null;
+}
+
 export interface StateStore extends PlanStoreApi {
   /** Takes the lock and records a new `running` run; throws BusyError when a live owner holds it. A dead owner's lock is taken over and its run marked `interrupted`. */
   startRun(run: StartRun): string;
@@ -33,6 +42,8 @@ export interface StateStore extends PlanStoreApi {
   readonly outbox: Outbox;
   /** The run holding the lock, if its owner is alive. */
   runningRun(): RunRecord | null;
+  /** lastRealRun and runningRun in one call, with one check for changes: what GET /status reads on every request. */
+  runState(): RunState;
   /** The connection, for the store's sibling modules (stats-store.ts, config-store.ts) only; others use the methods above. */
   database(): Database.Database;
   close(): void;

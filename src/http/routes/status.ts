@@ -5,7 +5,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Settings } from '../../config/settings.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
-import type { StateStore } from '../../store/types.js';
+import type { RunSummary, StateStore } from '../../store/types.js';
 import { ApiErrorResponses } from '../schemas/common.js';
 import { type RunningSchema, StatusSchema } from '../schemas/status.js';
 
@@ -20,13 +20,16 @@ export interface StatusRoutesOptions {
 
 type Running = Static<typeof RunningSchema>;
 
-/** The run in progress: this process's (from memory), else one held by another process (the CLI). */
-function currentRun(engine: Engine, store: StateStore): Running | null {
+/**
+ * The last real run and the run in progress: this process's (from memory), else one held by
+ * another process (the CLI). One change check on the state DB either way (store/run-view.ts).
+ */
+function runs(engine: Engine, store: StateStore): { last: RunSummary | null; running: Running | null } {
   const mine = engine.current();
-  if (mine) return { ...mine, progress: { ...mine.progress }, pid: process.pid };
-  const other = store.runningRun();
-  if (!other) return null;
-  return {
+  if (mine) return { last: store.lastRealRun(), running: { ...mine, progress: { ...mine.progress }, pid: process.pid } };
+  const { lastReal, running: other } = store.runState();
+  if (!other) return { last: lastReal, running: null };
+  const running: Running = {
     run_id: other.run_id,
     trigger: other.trigger,
     dry_run: other.dry_run,
@@ -38,6 +41,7 @@ function currentRun(engine: Engine, store: StateStore): Running | null {
       items_so_far: other.progress?.items_so_far ?? 0,
     },
   };
+  return { last: lastReal, running };
 }
 
 /** Free and total bytes of the root's file system (one statfs call), or null when it cannot be read. */
@@ -50,7 +54,10 @@ function diskSpace(root: string): { free_bytes: number; total_bytes: number } | 
   }
 }
 
-/** Registers the status route. Two indexed SQLite reads and one statfs call, so it stays fast mid-run. */
+/**
+ * Registers the status route. Per request: one check of the state DB for changes (a read of its
+ * wal-index header; the runs are queried again only after a commit) and one statfs call.
+ */
 export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = async (app, opts) => {
   app.get(
     '/status',
@@ -64,7 +71,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
     },
     async () => {
       const settings = opts.current?.() ?? opts.settings;
-      const last = opts.store.lastRealRun();
+      const { last, running } = runs(opts.engine, opts.store);
       const active = opts.scheduler?.isActive() ?? false;
       return {
         success: true as const,
@@ -72,7 +79,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<StatusRoutesOptions> = asyn
         daemon_pid: active ? process.pid : null,
         last_run: last?.finished_at ?? null,
         last_stats: last?.stats ?? null,
-        running: currentRun(opts.engine, opts.store),
+        running,
         schedule: settings.schedule,
         timezone: settings.timezone ?? null,
         next_run: active ? (opts.scheduler?.nextRun()?.toISOString() ?? null) : null,
