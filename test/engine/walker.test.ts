@@ -215,8 +215,11 @@ describe('walkTree', () => {
           if (++chunks === 1) { await waitFor(threads); walking = nice10(); }
           if (chunks === 2) { if (how === 'break') break; ac.abort(); }
         }
-        const live = new Set(readdirSync('/proc/self/task'));
-        out.push({ how, threads, chunks, walking: walking.length, left: walking.filter((t) => live.has(t)).length });
+        // A terminated thread can linger in /proc for a moment on a busy machine: give it up to 1 s,
+        // well under the 2 s an idle (not stopped) walker thread would stay.
+        const left = () => { const live = new Set(readdirSync('/proc/self/task')); return walking.filter((t) => live.has(t)).length; };
+        for (const end = Date.now() + 1000; left() > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+        out.push({ how, threads, chunks, walking: walking.length, left: left() });
       }
       console.log(JSON.stringify(out));`;
     const cases = runNodeScript<{ how: string; threads: number; chunks: number; walking: number; left: number }[]>(code);
