@@ -57,7 +57,9 @@ export function textShapeOf(value: unknown): TextShape | null {
  */
 export function detectTextShape(db: Db, table: string, column: string, rowidName: string): TextShape | null {
   const q = `main.${quoteIdent(table)}`;
-  const bounds = db.prepare(`SELECT min(${rowidName}) AS lo, max(${rowidName}) AS hi FROM ${q}`).safeIntegers(true).get() as {
+  // Two subqueries: SQLite answers a lone min() or max() of the rowid from the b-tree's ends,
+  // but `SELECT min(x), max(x)` scans the whole table (~190 ms at 2M rows, on the event loop).
+  const bounds = db.prepare(`SELECT (SELECT min(${rowidName}) FROM ${q}) AS lo, (SELECT max(${rowidName}) FROM ${q}) AS hi`).safeIntegers(true).get() as {
     lo: bigint | null;
     hi: bigint | null;
   };
