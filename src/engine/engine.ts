@@ -14,7 +14,6 @@ import { ConfigError } from '../domain/errors.js';
 import { endEventType, type RunListener } from '../domain/events.js';
 import type { Policy, RunResult, RunStatus, Trigger } from '../domain/types.js';
 import type { CategoryHandler, EngineLogger, RunContext } from './context.js';
-import { prewarmWalkers } from './fs/walker.js';
 import { handlersFor } from './handlers.js';
 import { loadPlan, type Plan } from './plans/load-plan.js';
 import { runBody } from './run-body.js';
@@ -123,7 +122,6 @@ export function createEngine(given: EngineDeps): Engine {
     const categories = plan ? list.map((d) => d.name).filter((n) => plan.categories.includes(n)) : selectedCategories(list, opts.overrides);
     const run = startRun(deps, list, opts, { policy, categories, now, plan });
     running = run.info;
-    if (list.some((d) => d.kind === 'files' && categories.includes(d.name))) prewarmWalkers();
     let crashed: unknown = null;
     try {
       if (!existsSync(deps.settings.root)) {

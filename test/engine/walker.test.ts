@@ -232,35 +232,6 @@ describe('walkTree', () => {
     return walkAll(dir, { signal: ac.signal }).then((all) => expect(all).toEqual([]));
   });
 
-  it('walks with the threads started ahead (prewarmWalkers), and threads started but never used do not keep the process alive', () => {
-    const dir = makeTempDir();
-    for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, `f${i}`), '');
-    const code = `
-      import { readdirSync, readFileSync } from 'node:fs';
-      const { prewarmWalkers, walkTree, WALK_THREADS } = await import(dist('src/engine/fs/walker.js'));
-      const nice10 = () => readdirSync('/proc/self/task').filter((t) => {
-        try { const s = readFileSync('/proc/self/task/' + t + '/stat', 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ')[16] === '10'; }
-        catch { return false; }
-      }).sort();
-      prewarmWalkers();
-      for (const end = Date.now() + 10000; nice10().length < WALK_THREADS && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
-      const ahead = nice10();
-      let files = 0;
-      let during = [];
-      for await (const c of walkTree(${JSON.stringify(dir)}, { chunkSize: 2 })) { files += c.filter((r) => r.kind === 'file').length; during = nice10(); }
-      console.log(JSON.stringify({ threads: WALK_THREADS, ahead, during, files }));`;
-    const r = runNodeScript<{ threads: number; ahead: string[]; during: string[]; files: number }>(code);
-    expect(r.files).toBe(20);
-    expect(r.ahead).toHaveLength(r.threads);
-    expect(r.during).toEqual(r.ahead);
-    // Started and never walked: the process still ends on its own (runNodeScript fails on a timeout).
-    const idle = runNodeScript<{ ok: boolean }>(`
-      const { prewarmWalkers } = await import(dist('src/engine/fs/walker.js'));
-      prewarmWalkers();
-      console.log(JSON.stringify({ ok: true }));`);
-    expect(idle.ok).toBe(true);
-  });
-
   // Root reads any folder, so as root (CI) the walk runs in a child as uid 65534 on a tree handed to it.
   it('reports an unreadable folder as a problem and goes on', async () => {
     const dir = makeTempDir();

@@ -66,16 +66,6 @@ function giveBack(workers: readonly Worker[]): void {
   idleTimer.unref();
 }
 
-/**
- * Starts the walker threads now, into the idle pool, so that their 30-90 ms start overlaps the
- * run's own set-up (lock, settings, trash, the scan of open files) instead of delaying the first
- * walk. Unused, they end after IDLE_MS like any idle thread, and never keep the process alive.
- */
-export function prewarmWalkers(threads = WALK_THREADS): void {
-  const missing = threads - idle.length;
-  if (missing > 0) giveBack(Array.from({ length: missing }, takeWorker));
-}
-
 export interface WalkFile {
   kind: 'file';
   /**
