@@ -15,6 +15,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// `cleanup-worker … | head`: the reader went away. What is left to print is dropped; the command
+// still finishes (a real run is recorded either way) and exits with its own code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 // If the event loop empties while main() is still pending (a promise that can never settle),
 // say so and fail instead of exiting 0 with nothing done.
 let settled = false;
