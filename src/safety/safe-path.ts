@@ -9,7 +9,7 @@
  * ourselves are opened with O_NOFOLLOW so the last component cannot be swapped for a link in
  * between, and SQLite files are checked again right after opening (see verifySameFile).
  */
-import { constants, lstatSync, mkdirSync, openSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 /** A path the service would open or create leads through a symbolic link, or is not what it should be. */
@@ -131,5 +131,15 @@ export function lstatOrNull(p: string): Stats | null {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
+  }
+}
+
+/** Makes the names just linked or removed in `folder` durable (fsync of the folder): a crash right after must not lose them. */
+export function syncFolder(folder: string): void {
+  const fd = openSync(folder, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

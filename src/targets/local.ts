@@ -7,12 +7,12 @@
  * object that exists always has its metadata unless someone removed it.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, createReadStream, createWriteStream, fstatSync, fsyncSync, openSync, readFileSync, type Stats, writeFileSync } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, fstatSync, fsyncSync, readFileSync, type Stats, writeFileSync } from 'node:fs';
 import { link, lstat, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot } from '../safety/safe-path.js';
+import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot, syncFolder } from '../safety/safe-path.js';
 import { DigestTap, hashStream } from './digest.js';
 import { decodeMeta, encodeMeta } from './meta.js';
 import { type ArchiveTarget, checkKey, type ObjectHead, type ObjectMeta, type StoredObject, TargetError } from './types.js';
@@ -160,14 +160,4 @@ async function listObjects(root: string, dir: string, prefix: string): Promise<S
 
 function sidecarName(base: string): string {
   return `.${base}.cwmeta.json`;
-}
-
-/** Makes a new name in `folder` durable (a crash right after must not lose the link). */
-function syncFolder(folder: string): void {
-  const fd = openSync(folder, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

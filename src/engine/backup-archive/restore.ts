@@ -6,7 +6,7 @@
  * Also the listing the API shows (`GET /archive`).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, createWriteStream, fsyncSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, realpathSync } from 'node:fs';
 import { link, lstat, realpath, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Settings } from '../../config/settings.js';
 import { ConfigError } from '../../domain/errors.js';
-import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot } from '../../safety/safe-path.js';
+import { ensureDirUnderRoot, openNoFollow, resolveUnderRoot, syncFolder } from '../../safety/safe-path.js';
 import { DigestTap } from '../../targets/digest.js';
 import type { ArchiveTarget, ObjectHead } from '../../targets/index.js';
 import { ArchiveCorruptError, ArchiveNotFoundError, RestoreExistsError } from './errors.js';
@@ -177,13 +177,4 @@ function showPath(settings: Settings, abs: string): string {
   }
   const rel = path.relative(root, abs);
   return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
-}
-
-function syncFolder(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
