@@ -7,6 +7,7 @@
  * condition, age and references re-applied in SQL (delete, or archive when the category's rule
  * says so); a dry run's list sink takes them all, removing none.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { descriptorOf } from '../../domain/categories/index.js';
 import { REASONS } from '../../domain/reasons.js';
 import { type AgeRule, ageReason, ageRuleOf, cutoffFor } from '../planner.js';
@@ -213,9 +214,6 @@ function referencedReason(tables: readonly string[]): string {
 /** Rows reported (items, history) between two turns of the event loop. */
 const REPORT_CHUNK = 1000;
 
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 async function executeBatch(ctx: RunContext, db: Db, t: DetectedTable, executor: RowExecutor, rows: readonly PlannedRow[]): Promise<void> {
   const kept = executor.execute(rows.map((r) => r.rowid));

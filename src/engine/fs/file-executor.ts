@@ -4,6 +4,7 @@
  * the moment of deletion (SPEC 3.6) in a real run.
  * Deletions run with bounded concurrency in batches, checking ctx.signal between batches.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { REASONS, type Reason } from '../../domain/reasons.js';
@@ -139,7 +140,7 @@ function listFiles({ ctx, category }: FileSinkDeps): FileSink {
       const d = deletes[i] as Decision<FileCandidate>;
       ctx.report.item({ category, target: d.candidate.target, bytes: d.candidate.size, action, reason: d.reason });
       onRemoved(d.candidate);
-      if (i % DRY_SLICE === DRY_SLICE - 1) await new Promise(setImmediate); // let the server (and the log) breathe
+      if (i % DRY_SLICE === DRY_SLICE - 1) await yieldToLoop(); // let the server (and the log) breathe
     }
   };
 }
