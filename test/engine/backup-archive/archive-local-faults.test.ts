@@ -38,7 +38,8 @@ describe('a backup that changes while it is archived', () => {
   for (const c of changes) {
     it(`${c.how} during compression: skipped, never archived half-written; the next run archives the new bytes`, async () => {
       const root = makeTempDir();
-      const [, old] = writeBackups(root, 'prod', 2, 300_000);
+      // Larger than one read chunk (1 MB, prepare-source.ts), so the change lands mid-read.
+      const [, old] = writeBackups(root, 'prod', 2, 2_500_000);
       archiveHooks.whileReading = (p) => c.change(p);
       const settings = settingsWith(root, LOCAL);
       const out = await runHandler(backupsHandler, settings);
